@@ -1,0 +1,46 @@
+"""Sessions for building the docs, running the tests and linting.
+
+``nox -s docs`` and ``nox -s tests`` are all a fresh machine needs after
+``python3 -m pip install nox``.
+"""
+
+from __future__ import annotations
+
+import nox
+
+nox.options.sessions = ["docs", "tests", "lint"]
+nox.options.reuse_existing_virtualenvs = True
+
+PYTHON = "3.11"
+
+
+@nox.session
+def docs(session: nox.Session) -> None:
+    """Build the site into docs/_build/html, failing on any warning."""
+    session.install("-e", ".[docs]")
+    session.run(
+        "sphinx-build",
+        "-nW",
+        "--keep-going",
+        "-b",
+        "html",
+        "docs",
+        "docs/_build/html",
+        *session.posargs,
+    )
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """Run the test suite."""
+    session.install("-e", ".[test,docs]")
+    session.run("pytest", *session.posargs)
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """ruff lint, ruff format check, and mypy on the package."""
+    session.install("-e", ".[test]", "ruff", "mypy", "types-PyYAML", "types-jsonschema")
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+    session.run("mypy", "sphinx_gcpdeploy")

@@ -1,0 +1,70 @@
+"""sphinx-gcpdeploy: Cloud Run deployment snippets rendered from tested recipes and
+checked while the docs build.
+
+Add ``"sphinx_gcpdeploy"`` to ``extensions`` in ``conf.py``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sphinx.application import Sphinx
+from sphinx.config import Config
+from sphinx.util import logging
+
+from .recipes import BUILTIN_DIR, Recipe, load_recipes
+
+__version__ = "0.1.0"
+
+logger = logging.getLogger(__name__)
+
+
+def site_recipes(config: Config, srcdir: str | Path) -> dict[str, Recipe]:
+    """The built-in recipes, then each of the project's template directories."""
+    extra = tuple(Path(item) for item in config.gcpdeploy_template_dirs)
+    return load_recipes((BUILTIN_DIR, *extra))
+
+
+def _check_config(app: Sphinx, config: Config) -> None:
+    """Turn the project's template directories into absolute paths and refuse
+    values of the wrong type with a warning instead of a traceback later."""
+    dirs = config.gcpdeploy_template_dirs
+    if isinstance(dirs, str) or not isinstance(dirs, (list, tuple)) or not all(
+        isinstance(item, str) for item in dirs
+    ):
+        logger.warning(
+            "gcpdeploy_template_dirs must be a list of directory paths; ignoring it",
+            type="gcpdeploy",
+            subtype="config",
+        )
+        dirs = []
+    config.gcpdeploy_template_dirs = [
+        str((Path(app.confdir) / item).resolve()) for item in dirs
+    ]
+    defaults = config.gcpdeploy_defaults
+    if not isinstance(defaults, dict) or not all(
+        isinstance(key, str) for key in defaults
+    ):
+        logger.warning(
+            "gcpdeploy_defaults must be a dict of parameter names to values; "
+            "ignoring it",
+            type="gcpdeploy",
+            subtype="config",
+        )
+        config.gcpdeploy_defaults = {}
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    from .directive import setup_directive
+
+    app.add_config_value("gcpdeploy_template_dirs", [], "env", types=[list, tuple])
+    app.add_config_value("gcpdeploy_defaults", {}, "env", types=[dict])
+    app.connect("config-inited", _check_config)
+    setup_directive(app)
+    return {
+        "version": __version__,
+        "parallel_read_safe": True,
+        "parallel_write_safe": True,
+        "env_version": 1,
+    }

@@ -1,0 +1,113 @@
+"""Check documents against SchemaStore's schemas, as shipped by check-jsonschema.
+
+The schemas are read from the installed ``check-jsonschema`` package without
+importing it (importing it costs more than the whole check). Each validator is
+compiled once per process and reused for every snippet.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+from ..findings import Finding, finding, rule
+from ..yamltree import Document
+
+SCHEMA = rule("schema", "The document matches SchemaStore's schema for its kind.")
+
+#: Which schema file, and which part of it, each kind of document is checked against.
+_TARGETS: dict[str, tuple[str, str | None]] = {
+    "github-workflow": ("github-workflows.json", None),
+    "github-steps": ("github-workflows.json", "#/definitions/normalJob/properties/steps"),
+    "cloudbuild": ("cloudbuild.json", None),
+}
+
+
+class SchemaUnavailable(RuntimeError):
+    """The check-jsonschema package, or its schema file, is not installed."""
+
+
+def schema_path(filename: str) -> Path:
+    """Where the installed check-jsonschema keeps SchemaStore's ``filename``."""
+    spec = importlib.util.find_spec("check_jsonschema")
+    if spec is None or not spec.submodule_search_locations:
+        raise SchemaUnavailable(
+            "check-jsonschema is not installed; install sphinx-gcpdeploy with its "
+            "dependencies"
+        )
+    base = Path(next(iter(spec.submodule_search_locations)))
+    path = base / "builtin_schemas" / "vendor" / filename
+    if not path.is_file():
+        raise SchemaUnavailable(f"check-jsonschema has no schema {filename!r}")
+    return path
+
+
+@cache
+def validator(kind: str) -> jsonschema.protocols.Validator:
+    """The compiled validator for ``kind``, built on first use."""
+    filename, pointer = _TARGETS[kind]
+    schema: dict[str, Any] = json.loads(schema_path(filename).read_text("utf-8"))
+    if pointer is not None:
+        schema = {
+            "$schema": schema.get("$schema"),
+            "definitions": schema.get("definitions", {}),
+            "$ref": pointer,
+        }
+    cls = jsonschema.validators.validator_for(schema)
+    return cls(schema)
+
+
+def _describe(error: jsonschema.ValidationError) -> jsonschema.ValidationError:
+    """The most telling error inside a ``oneOf``/``anyOf`` failure."""
+    if error.context:
+        deepest = jsonschema.exceptions.best_match(error.context)
+        if deepest is not None:
+            return deepest
+    return error
+
+
+def _text(error: jsonschema.ValidationError) -> str:
+    path = "".join(
+        f"[{part}]" if isinstance(part, int) else f".{part}"
+        for part in error.absolute_path
+    ).lstrip(".")
+    where = f"at {path}: " if path else ""
+    message = error.message
+    if len(message) > 200:
+        message = message[:197] + "..."
+    return f"{where}{message}"
+
+
+def check(document: Document, kind: str) -> list[Finding]:
+    """Validate ``document`` against the schema for ``kind``."""
+    if kind not in _TARGETS:
+        return []
+    found = []
+    for error in validator(kind).iter_errors(document.data):
+        error = _describe(error)
+        path = tuple(error.absolute_path)
+        where = document.at(path)
+        if error.validator == "additionalProperties" and path in document.positions:
+            extra = [
+                key
+                for key in error.instance
+                if isinstance(error.instance, dict)
+                and key not in error.schema.get("properties", {})
+            ]
+            if extra:
+                where = document.key_at((*path, extra[0]))
+        found.append(
+            finding(
+                SCHEMA,
+                f"{_text(error)}; see the GitHub workflow syntax reference"
+                if kind.startswith("github")
+                else _text(error),
+                where,
+            )
+        )
+    return found

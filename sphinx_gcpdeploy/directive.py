@@ -1,0 +1,218 @@
+"""The ``gcpdeploy`` directive: a recipe rendered as an ordinary code block.
+
+The directive reads its content as a YAML mapping of parameter values, builds the
+snippet with :func:`~sphinx_gcpdeploy.render.build_snippet`, reports every finding
+as a located Sphinx warning, and returns a ``literal_block`` like ``code-block``'s,
+so highlighting, captions, ``:name:`` references and copy buttons behave as usual.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from docutils import nodes
+from docutils.parsers.rst import directives
+from sphinx.directives.code import container_wrapper
+from sphinx.util import logging
+from sphinx.util.docutils import SphinxDirective
+from sphinx.util.typing import OptionSpec
+
+from .findings import Finding
+from .recipes import RECIPE, Recipe, RecipeError
+from .render import PARAMETERS, Given, Located, Snippet, build_snippet
+from .yamltree import YamlProblem, parse
+
+logger = logging.getLogger(__name__)
+
+WARNING_TYPE = "gcpdeploy"
+
+
+def parse_lines(value: str) -> list[int]:
+    """``emphasize-lines`` as ``code-block`` reads it: ``1,3-5``."""
+    from sphinx.util import parselinenos
+
+    return parselinenos(value, 10**9)
+
+
+class SnippetDirective(SphinxDirective):
+    """Shared machinery for directives that show rendered recipes."""
+
+    has_content = True
+    required_arguments = 1
+    optional_arguments = 0
+    final_argument_whitespace = False
+
+    def recipes(self) -> dict[str, Recipe] | None:
+        """The recipes this site can use, or ``None`` (after a warning) when a
+        project's recipe directory is broken."""
+        from . import site_recipes
+
+        try:
+            return site_recipes(self.env.config, self.env.srcdir)
+        except RecipeError as error:
+            self.warn(
+                Finding(0, 0, RECIPE.id, f"cannot load recipes: {error}"),
+                self.lineno,
+            )
+            return None
+
+    def content_line(self, index: int) -> int:
+        """The source line of content line ``index`` (1-based).
+
+        docutils gives each content line its absolute offset in the source; MyST
+        numbers the content from 0 and gives ``content_offset`` relative to the
+        directive's first line, so the two are counted differently.
+        """
+        if not self.content or not 0 < index <= len(self.content):
+            return self.lineno
+        if type(self.state).__module__.startswith("myst_parser"):
+            return self.lineno + 1 + self.content_offset + index - 1
+        return int(self.content.items[index - 1][1]) + 1
+
+    def source(self) -> str:
+        if self.content and self.content.items:
+            return str(self.content.items[0][0])
+        return str(self.state_machine.get_source_and_line(self.lineno)[0])
+
+    def warn(self, found: Finding, line: int) -> None:
+        logger.warning(
+            found.message,
+            type=WARNING_TYPE,
+            subtype=found.rule,
+            location=f"{self.source()}:{line}",
+        )
+
+    def given(self) -> dict[str, Given] | None:
+        """The parameter values in the content, or ``None`` after a warning when the
+        content is not a mapping."""
+        text = "\n".join(self.content)
+        if not text.strip():
+            return {}
+        try:
+            document = parse(text)
+        except YamlProblem as problem:
+            self.warn(
+                Finding(0, 0, PARAMETERS.id, f"parameters: {problem.message}"),
+                self.content_line(problem.line),
+            )
+            return None
+        if document.data is None:
+            return {}
+        if not isinstance(document.data, dict):
+            self.warn(
+                Finding(
+                    0,
+                    0,
+                    PARAMETERS.id,
+                    "the content must be a mapping of parameter names to values, "
+                    "one 'name: value' a line",
+                ),
+                self.content_line(1),
+            )
+            return None
+        return {
+            str(name): Given(str(name), value, document.key_at((name,))[0])
+            for name, value in document.data.items()
+        }
+
+    def report(self, snippet: Snippet) -> None:
+        for dependency in snippet.dependencies:
+            self.env.note_dependency(str(dependency))
+        for located in snippet.problems:
+            self.warn(located.finding, self._line_of(located, snippet))
+
+    def _line_of(self, located: Located, snippet: Snippet) -> int:
+        if located.content_line is not None:
+            return self.content_line(located.content_line)
+        return self.lineno
+
+    def build(self, format_name: str | None) -> Snippet | None:
+        recipes = self.recipes()
+        given = self.given()
+        if recipes is None or given is None:
+            return None
+        snippet = build_snippet(
+            recipes,
+            self.arguments[0],
+            format_name,
+            given,
+            dict(self.config.gcpdeploy_defaults),
+        )
+        self.report(snippet)
+        return snippet
+
+    def literal(self, snippet: Snippet) -> nodes.literal_block:
+        """The code block for a rendered snippet, as ``code-block`` builds it."""
+        assert snippet.text is not None
+        text = snippet.text.rstrip("\n")
+        block = nodes.literal_block(text, text)
+        block["language"] = snippet.language
+        block["force"] = False
+        if "linenos" in self.options or "lineno-start" in self.options:
+            block["linenos"] = True
+        extra: dict[str, Any] = {}
+        if "emphasize-lines" in self.options:
+            count = len(text.splitlines())
+            lines = parse_lines(self.options["emphasize-lines"])
+            outside = [line + 1 for line in lines if line >= count]
+            if outside:
+                self.warn(
+                    Finding(
+                        0,
+                        0,
+                        "emphasize-lines",
+                        f"emphasize-lines names lines {outside} but the snippet has "
+                        f"{count} lines",
+                    ),
+                    self.lineno,
+                )
+            extra["hl_lines"] = [line + 1 for line in lines if line < count]
+        if "lineno-start" in self.options:
+            extra["linenostart"] = self.options["lineno-start"]
+        block["highlight_args"] = extra
+        self.set_source_info(block)
+        return block
+
+    def wrap(self, block: nodes.Element) -> nodes.Element:
+        """Add the caption and the ``:name:`` target, as ``code-block`` does."""
+        caption = self.options.get("caption")
+        if caption:
+            block = container_wrapper(self, block, caption)  # type: ignore[arg-type]
+        self.add_name(block)
+        return block
+
+
+class GcpDeployDirective(SnippetDirective):
+    """Render one recipe in one format, checked.
+
+    .. code-block:: rst
+
+       .. gcpdeploy:: worker-and-server
+          :format: github-actions
+          :caption: Deploy the worker, then the server
+
+          app: yourapp
+    """
+
+    option_spec: ClassVar[OptionSpec] = {
+        "format": directives.unchanged_required,
+        "caption": directives.unchanged_required,
+        "name": directives.unchanged,
+        "class": directives.class_option,
+        "emphasize-lines": directives.unchanged_required,
+        "linenos": directives.flag,
+        "lineno-start": int,
+    }
+
+    def run(self) -> list[nodes.Node]:
+        snippet = self.build(self.options.get("format"))
+        if snippet is None or snippet.text is None:
+            return []
+        block = self.literal(snippet)
+        block["classes"] += self.options.get("class", [])
+        return [self.wrap(block)]
+
+
+def setup_directive(app: Any) -> None:
+    app.add_directive("gcpdeploy", GcpDeployDirective)
+

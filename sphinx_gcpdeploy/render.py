@@ -1,0 +1,318 @@
+"""Turn a recipe, a format and parameter values into a checked snippet.
+
+Nothing here knows about Sphinx: the directive and the command line both call
+:func:`build_snippet`, which resolves the parameters against the recipe's
+declarations, renders the template in a sandbox, and checks the result. Every
+problem comes back as a finding tied, where possible, to the parameter that caused
+it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import jinja2.meta
+from jinja2.sandbox import SandboxedEnvironment
+
+from .checks import check_text
+from .checks.expressions import EXPRESSION, Bound
+from .findings import Finding, rule
+from .recipes import Recipe
+
+UNKNOWN_RECIPE = rule("unknown-recipe", "The directive names a recipe that exists.")
+UNKNOWN_FORMAT = rule("unknown-format", "The format is one the recipe offers.")
+PARAMETERS = rule(
+    "parameters", "The directive content is a YAML mapping of parameter values."
+)
+UNKNOWN_PARAMETER = rule(
+    "unknown-parameter", "Every parameter given is one the recipe declares."
+)
+MISSING_PARAMETER = rule(
+    "missing-parameter", "Every required parameter of the recipe is given."
+)
+PARAMETER_TYPE = rule("parameter-type", "Each value has its parameter's type.")
+UNUSED_PARAMETER = rule(
+    "unused-parameter",
+    "A parameter given is used by the chosen format.",
+    level="warning",
+)
+TEMPLATE = rule("template", "The recipe's template renders without error.")
+
+_TYPE_WORDS = {"str": "text", "int": "a whole number", "bool": "true or false"}
+
+
+@dataclass(frozen=True)
+class Given:
+    """A parameter value as the writer gave it, and the line (1-based, within the
+    directive content) of its key."""
+
+    name: str
+    value: Any
+    line: int
+
+
+@dataclass(frozen=True)
+class Located:
+    """A finding and where it belongs: a line of the directive content (1-based),
+    or ``None`` for the directive itself."""
+
+    finding: Finding
+    content_line: int | None
+
+
+@dataclass
+class Snippet:
+    """The rendered text (``None`` when nothing could be rendered), the files it was
+    rendered from, and what is wrong with it."""
+
+    text: str | None
+    language: str
+    dependencies: list[Path] = field(default_factory=list)
+    problems: list[Located] = field(default_factory=list)
+
+
+def _problem(
+    declared: Any, message: str, line: int | None, level: str | None = None
+) -> Located:
+    return Located(
+        Finding(line or 0, 0, declared.id, message, level or declared.level), line
+    )
+
+
+def resolve(
+    recipe: Recipe, format_name: str, given: dict[str, Given], defaults: dict[str, Any]
+) -> tuple[dict[str, Any], list[Located]]:
+    """The values to render with, and the problems with what was given.
+
+    ``defaults`` are site-wide values; a value given in the directive wins.
+    """
+    problems: list[Located] = []
+    values: dict[str, Any] = {}
+    for name, item in given.items():
+        parameter = recipe.parameters.get(name)
+        if parameter is None:
+            choices = ", ".join(recipe.parameters) or "none"
+            problems.append(
+                _problem(
+                    UNKNOWN_PARAMETER,
+                    f"recipe {recipe.name!r} has no parameter {name!r}; "
+                    f"its parameters are: {choices}",
+                    item.line,
+                )
+            )
+        elif not parameter.accepts(item.value):
+            problems.append(
+                _problem(
+                    PARAMETER_TYPE,
+                    f"parameter {name!r} takes {_TYPE_WORDS[parameter.type]}, not "
+                    f"{item.value!r}"
+                    + ("; put the value in quotes" if parameter.type == "str" else ""),
+                    item.line,
+                )
+            )
+        elif not parameter.applies_to(format_name):
+            problems.append(
+                _problem(
+                    UNUSED_PARAMETER,
+                    f"parameter {name!r} has no effect in format {format_name!r}; it "
+                    f"is used by: {', '.join(parameter.formats)}",
+                    item.line,
+                )
+            )
+        else:
+            values[name] = item.value
+    for name, parameter in recipe.parameters.items():
+        if name in values or name in given:
+            continue
+        if name in defaults and parameter.accepts(defaults[name]):
+            values[name] = defaults[name]
+        elif parameter.required and parameter.applies_to(format_name):
+            problems.append(
+                _problem(
+                    MISSING_PARAMETER,
+                    f"recipe {recipe.name!r} needs parameter {name!r} "
+                    f"({parameter.description}); add a line '{name}: ...'",
+                    None,
+                )
+            )
+        else:
+            values[name] = parameter.default
+    return values, problems
+
+
+@cache
+def environment(directory: Path) -> SandboxedEnvironment:
+    """One sandboxed Jinja environment per recipe directory, built once.
+
+    Undefined names are errors, so a misspelt parameter in a template fails
+    loudly instead of rendering as an empty string. The loader only reads below
+    ``directory``.
+    """
+    env = SandboxedEnvironment(
+        loader=jinja2.FileSystemLoader(str(directory)),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        autoescape=False,
+    )
+    env.globals["gh"] = github_expression
+    return env
+
+
+def github_expression(body: str) -> str:
+    """``${{ body }}``: a GitHub expression, written without fighting Jinja's own
+    braces in templates."""
+    return "${{ " + body + " }}"
+
+
+@cache
+def template_files(directory: Path, name: str) -> tuple[Path, ...]:
+    """The template ``name`` and every template it includes, extends or imports."""
+    env = environment(directory)
+    seen: list[str] = []
+    pending = [name]
+    while pending:
+        current = pending.pop()
+        if current in seen:
+            continue
+        seen.append(current)
+        try:
+            source = env.loader.get_source(env, current)[0]  # type: ignore[union-attr]
+            parsed = env.parse(source)
+        except (jinja2.TemplateError, OSError):
+            continue  # the render reports it, with its location
+        pending.extend(
+            item
+            for item in jinja2.meta.find_referenced_templates(parsed)
+            if item is not None
+        )
+    return tuple(directory / item for item in seen)
+
+
+def _template_error(error: Exception, recipe: Recipe, template: str) -> str:
+    if isinstance(error, jinja2.TemplateSyntaxError):
+        where = f"{error.filename or error.name or template}:{error.lineno}"
+        return f"template {where}: {error.message}; fix the template"
+    if isinstance(error, jinja2.TemplateNotFound):
+        return (
+            f"template {template!r} of recipe {recipe.name!r} includes "
+            f"{error.name!r}, which is not in {recipe.directory}"
+        )
+    if isinstance(error, jinja2.UndefinedError):
+        return (
+            f"template {template!r} of recipe {recipe.name!r} uses an undefined "
+            f"value: {error.message}; declare it as a parameter of the recipe"
+        )
+    return f"template {template!r} of recipe {recipe.name!r} failed: {error}"
+
+
+def bounds_of(recipe: Recipe, values: dict[str, Any]) -> dict[str, Bound]:
+    """Length bounds for parameters whose value is one ``${{ }}`` expression."""
+    bounds: dict[str, Bound] = {}
+    for name, value in values.items():
+        parameter = recipe.parameters.get(name)
+        if parameter is None or parameter.expression_length is None:
+            continue
+        if isinstance(value, str):
+            match = EXPRESSION.fullmatch(value.strip())
+            if match:
+                bounds[match.group(1)] = Bound(
+                    parameter.expression_length,
+                    parameter.expression_starts_with_letter,
+                )
+    return bounds
+
+
+def blame(finding: Finding, text: str, given: dict[str, Given]) -> Given | None:
+    """The given parameter that most likely caused ``finding``.
+
+    A finding carries the offending text (a service name, a tag); the parameter
+    whose value occurs in it, the longest such value first, is the cause. Failing
+    that, a parameter whose value stands on the finding's line of the snippet.
+    """
+    candidates = sorted(
+        (item for item in given.values() if isinstance(item.value, (str, int))),
+        key=lambda item: -len(str(item.value)),
+    )
+    candidates = [item for item in candidates if str(item.value).strip()]
+    if finding.value is not None:
+        for item in candidates:
+            if str(item.value) in finding.value or finding.value in str(item.value):
+                return item
+    lines = text.splitlines()
+    if 0 < finding.line <= len(lines):
+        line = lines[finding.line - 1]
+        for item in candidates:
+            if str(item.value) in line:
+                return item
+    return None
+
+
+def build_snippet(
+    recipes: dict[str, Recipe],
+    recipe_name: str,
+    format_name: str | None,
+    given: dict[str, Given],
+    defaults: dict[str, Any] | None = None,
+) -> Snippet:
+    """Resolve, render and check one snippet."""
+    recipe = recipes.get(recipe_name)
+    if recipe is None:
+        choices = ", ".join(sorted(recipes)) or "none"
+        return Snippet(
+            None,
+            "text",
+            problems=[
+                _problem(
+                    UNKNOWN_RECIPE,
+                    f"there is no recipe {recipe_name!r}; the recipes are: {choices}",
+                    None,
+                )
+            ],
+        )
+    format_name = format_name or recipe.default_format
+    chosen = recipe.formats.get(format_name)
+    if chosen is None:
+        return Snippet(
+            None,
+            "text",
+            problems=[
+                _problem(
+                    UNKNOWN_FORMAT,
+                    f"recipe {recipe.name!r} has no format {format_name!r}; its "
+                    f"formats are: {', '.join(recipe.formats)}",
+                    None,
+                )
+            ],
+        )
+    values, problems = resolve(recipe, format_name, given, defaults or {})
+    dependencies = [*template_files(recipe.directory, chosen.template)]
+    dependencies.append(recipe.directory / "recipe.yaml")
+    snippet = Snippet(None, chosen.language, dependencies, problems)
+    if any(item.finding.level == "error" for item in problems):
+        return snippet
+    try:
+        template = environment(recipe.directory).get_template(chosen.template)
+        text = template.render(values)
+    except (jinja2.TemplateError, RecursionError) as error:
+        snippet.problems.append(
+            _problem(TEMPLATE, _template_error(error, recipe, chosen.template), None)
+        )
+        return snippet
+    snippet.text = text
+    if chosen.check != "none":
+        for found in check_text(text, chosen.check, bounds_of(recipe, values)):
+            cause = blame(found, text, given)
+            if cause is None:
+                snippet.problems.append(Located(found, None))
+                continue
+            message = f"{found.message} (from parameter {cause.name!r})"
+            snippet.problems.append(
+                Located(replace(found, message=message), cause.line)
+            )
+    return snippet
