@@ -30,8 +30,10 @@ def _check_config(app: Sphinx, config: Config) -> None:
     """Turn the project's template directories into absolute paths and refuse
     values of the wrong type with a warning instead of a traceback later."""
     dirs = config.gcpdeploy_template_dirs
-    if isinstance(dirs, str) or not isinstance(dirs, (list, tuple)) or not all(
-        isinstance(item, str) for item in dirs
+    if (
+        isinstance(dirs, str)
+        or not isinstance(dirs, (list, tuple))
+        or not all(isinstance(item, str) for item in dirs)
     ):
         logger.warning(
             "gcpdeploy_template_dirs must be a list of directory paths; ignoring it",

@@ -215,4 +215,3 @@ class GcpDeployDirective(SnippetDirective):
 
 def setup_directive(app: Any) -> None:
     app.add_directive("gcpdeploy", GcpDeployDirective)
-

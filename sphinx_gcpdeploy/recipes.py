@@ -98,14 +98,19 @@ class Recipe:
 
 
 def _require(
-    document: Document, path: tuple[str, ...], kinds: type | tuple[type, ...], file: Path
+    document: Document,
+    path: tuple[str, ...],
+    kinds: type | tuple[type, ...],
+    file: Path,
 ) -> Any:
     value: Any = document.data
     for key in path:
         value = value.get(key) if isinstance(value, dict) else None
     if not isinstance(value, kinds):
-        names = kinds.__name__ if isinstance(kinds, type) else "/".join(
-            kind.__name__ for kind in kinds
+        names = (
+            kinds.__name__
+            if isinstance(kinds, type)
+            else "/".join(kind.__name__ for kind in kinds)
         )
         raise RecipeError(
             file, document.at(path)[0], f"{'.'.join(path)} must be a {names}"
@@ -113,7 +118,9 @@ def _require(
     return value
 
 
-def _parameter(document: Document, name: str, file: Path, formats: dict[str, Format]) -> Parameter:
+def _parameter(
+    document: Document, name: str, file: Path, formats: dict[str, Format]
+) -> Parameter:
     path = ("parameters", name)
     line = document.key_at(path)[0]
     if not _PARAMETER.fullmatch(name):
@@ -148,7 +155,9 @@ def _parameter(document: Document, name: str, file: Path, formats: dict[str, For
     unknown = [item for item in parameter.formats if item not in formats]
     if unknown:
         raise RecipeError(
-            file, line, f"parameter {name!r} names unknown formats: {', '.join(unknown)}"
+            file,
+            line,
+            f"parameter {name!r} names unknown formats: {', '.join(unknown)}",
         )
     return parameter
 
@@ -172,7 +181,9 @@ def load_recipe(directory: Path) -> Recipe:
         check = spec.get("check", "none")
         if check not in CHECK_KINDS:
             raise RecipeError(
-                file, line, f"format {name!r}: check must be one of {', '.join(CHECK_KINDS)}"
+                file,
+                line,
+                f"format {name!r}: check must be one of {', '.join(CHECK_KINDS)}",
             )
         if not (directory / spec["template"]).is_file():
             raise RecipeError(

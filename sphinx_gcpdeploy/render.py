@@ -233,7 +233,8 @@ def blame(finding: Finding, text: str, given: dict[str, Given]) -> Given | None:
 
     A finding carries the offending text (a service name, a tag); the parameter
     whose value occurs in it, the longest such value first, is the cause. Failing
-    that, a parameter whose value stands on the finding's line of the snippet.
+    that, one whose value the message quotes, or one whose value stands on the
+    finding's line of the snippet.
     """
     candidates = sorted(
         (item for item in given.values() if isinstance(item.value, (str, int))),
@@ -244,6 +245,11 @@ def blame(finding: Finding, text: str, given: dict[str, Given]) -> Given | None:
         for item in candidates:
             if str(item.value) in finding.value or finding.value in str(item.value):
                 return item
+    # A finding about two values (a tag too long for its service) names the
+    # second one in its message.
+    for item in candidates:
+        if str(item.value) in finding.message:
+            return item
     lines = text.splitlines()
     if 0 < finding.line <= len(lines):
         line = lines[finding.line - 1]

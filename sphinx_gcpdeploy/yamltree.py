@@ -93,6 +93,14 @@ class Document:
         return pos.line, pos.column
 
 
+    def _block_indent(self, first: int) -> int:
+        """The indentation of a block scalar whose content starts on line
+        ``first``: that of its first line that is not blank."""
+        for text in self.lines[first - 1 :]:
+            if text.strip():
+                return len(text) - len(text.lstrip(" "))
+        return 0
+
     def offset_at(self, path: Path, value: str, offset: int) -> tuple[int, int]:
         """Where character ``offset`` of the string ``value`` at ``path`` stands.
 
@@ -105,8 +113,8 @@ class Document:
         index = value.count("\n", 0, offset)
         column = offset - (value.rfind("\n", 0, offset) + 1)
         if pos.style == "|":
-            line, start = self.text_line(path, index)
-            return line, start + column
+            line = pos.line + 1 + index
+            return line, self._block_indent(pos.line + 1) + 1 + column
         if index == 0 and "\n" not in value:
             quote = 1 if pos.style in ("'", '"') else 0
             return pos.line, pos.column + quote + column

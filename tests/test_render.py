@@ -1,0 +1,283 @@
+"""Resolving parameters, rendering recipes and blaming findings on parameters,
+without Sphinx."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from sphinx_gcpdeploy.recipes import RecipeError, builtin_recipes, load_recipes
+from sphinx_gcpdeploy.render import Given, build_snippet
+from sphinx_gcpdeploy.yamltree import parse
+
+
+def given(**values: object) -> dict[str, Given]:
+    return {
+        name: Given(name, value, line)
+        for line, (name, value) in enumerate(values.items(), start=1)
+    }
+
+
+def problems(snippet: object) -> list[tuple[str, int | None, str]]:
+    return [
+        (item.finding.rule, item.content_line, item.finding.message)
+        for item in snippet.problems  # type: ignore[attr-defined]
+    ]
+
+
+@pytest.mark.parametrize("format_name", ["github-actions", "github-workflow"])
+def test_defaults_render_clean(format_name: str) -> None:
+    snippet = build_snippet(builtin_recipes(), "worker-and-server", format_name, {})
+    assert snippet.problems == []
+    assert snippet.language == "yaml"
+    assert snippet.text is not None
+    parse(snippet.text)  # valid YAML
+
+
+def test_default_format_is_the_first_declared() -> None:
+    snippet = build_snippet(builtin_recipes(), "worker-and-server", None, {})
+    assert snippet.text is not None
+    assert snippet.text.lstrip().startswith("#")
+    assert "jobs:" not in snippet.text
+
+
+def test_worker_step_is_tagged_and_feeds_the_server() -> None:
+    snippet = build_snippet(
+        builtin_recipes(),
+        "worker-and-server",
+        "github-actions",
+        given(app="shop", region="us-east1"),
+    )
+    assert snippet.problems == []
+    steps = parse(snippet.text or "").data
+    worker, server = steps
+    assert worker["id"] == "deploy_worker"
+    assert worker["uses"] == "google-github-actions/deploy-cloudrun@v3"
+    assert worker["with"]["service"] == (
+        "shop-worker-${{ needs.build.outputs.environment }}"
+    )
+    assert worker["with"]["tag"] == "rev-${{ needs.build.outputs.short_sha }}"
+    assert not {"no_traffic", "revision_traffic", "tag_traffic"} & set(worker["with"])
+    assert server["with"]["region"] == "us-east1"
+    assert server["with"]["env_vars"] == (
+        "GCP_TASKS_DOMAIN=${{ steps.deploy_worker.outputs.url }}\n"
+    )
+
+
+def test_workflow_has_least_permissions_auth_and_both_deploys() -> None:
+    snippet = build_snippet(
+        builtin_recipes(), "worker-and-server", "github-workflow", given(app="shop")
+    )
+    workflow = parse(snippet.text or "").data
+    assert workflow["permissions"] == {"contents": "read"}
+    deploy = workflow["jobs"]["deploy"]
+    assert deploy["needs"] == "build"
+    assert deploy["permissions"] == {"contents": "read", "id-token": "write"}
+    uses = [step.get("uses") for step in deploy["steps"]]
+    assert uses == [
+        "actions/checkout@v7",
+        "google-github-actions/auth@v3",
+        "google-github-actions/deploy-cloudrun@v3",
+        "google-github-actions/deploy-cloudrun@v3",
+    ]
+    assert deploy["steps"][2]["with"]["service"] == "shop-worker-production"
+    assert set(workflow["jobs"]["build"]["outputs"]) == {"image", "short_sha"}
+
+
+def test_unknown_recipe_names_the_choices() -> None:
+    snippet = build_snippet(builtin_recipes(), "worker", None, {})
+    assert snippet.text is None
+    assert problems(snippet) == [
+        (
+            "unknown-recipe",
+            None,
+            "there is no recipe 'worker'; the recipes are: worker-and-server",
+        )
+    ]
+
+
+def test_unknown_format_names_the_choices() -> None:
+    snippet = build_snippet(builtin_recipes(), "worker-and-server", "gitlab", {})
+    assert snippet.text is None
+    assert problems(snippet) == [
+        (
+            "unknown-format",
+            None,
+            "recipe 'worker-and-server' has no format 'gitlab'; its formats are: "
+            "github-actions, github-workflow",
+        )
+    ]
+
+
+def test_unknown_parameter_is_located_and_names_the_choices() -> None:
+    snippet = build_snippet(
+        builtin_recipes(), "worker-and-server", None, given(app="shop", regoin="x")
+    )
+    assert snippet.text is None
+    [(rule, line, message)] = problems(snippet)
+    assert (rule, line) == ("unknown-parameter", 2)
+    assert message.startswith(
+        "recipe 'worker-and-server' has no parameter 'regoin'; its parameters are: "
+        "app, region, "
+    )
+
+
+def test_wrong_type_is_located() -> None:
+    snippet = build_snippet(
+        builtin_recipes(), "worker-and-server", None, given(app="shop", region=12)
+    )
+    assert problems(snippet) == [
+        (
+            "parameter-type",
+            2,
+            "parameter 'region' takes text, not 12; put the value in quotes",
+        )
+    ]
+
+
+def test_parameter_of_another_format_is_a_warning_and_still_renders() -> None:
+    snippet = build_snippet(
+        builtin_recipes(), "worker-and-server", "github-actions", given(branch="dev")
+    )
+    assert snippet.text is not None
+    [item] = snippet.problems
+    assert item.finding.level == "warning"
+    assert (item.finding.rule, item.content_line, item.finding.message) == (
+        "unused-parameter",
+        1,
+        "parameter 'branch' has no effect in format 'github-actions'; it is used "
+        "by: github-workflow",
+    )
+
+
+def test_service_name_finding_is_blamed_on_the_app_parameter() -> None:
+    snippet = build_snippet(
+        builtin_recipes(),
+        "worker-and-server",
+        "github-actions",
+        given(region="europe-west1", app="1bad"),
+    )
+    found = problems(snippet)
+    assert [(rule, line) for rule, line, _ in found] == [
+        ("service-name", 2),
+        ("service-name", 2),
+    ]
+    assert found[0][2] == (
+        "service name '1bad-worker-${{ needs.build.outputs.environment }}' must "
+        "start with a lowercase letter (from parameter 'app')"
+    )
+
+
+def test_long_app_name_breaks_the_tag_limit_of_the_worker() -> None:
+    app = "a" * 20  # 20 + len("-worker-") + 10 + len("rev-") + 7 = 49 > 46
+    snippet = build_snippet(
+        builtin_recipes(), "worker-and-server", "github-actions", given(app=app)
+    )
+    tags = [item for item in snippet.problems if item.finding.rule == "revision-tag"]
+    assert len(tags) == 2
+    assert tags[0].content_line == 1
+    assert "can reach 49 characters" in tags[0].finding.message
+
+
+def test_site_defaults_apply_and_the_directive_wins() -> None:
+    snippet = build_snippet(
+        builtin_recipes(),
+        "worker-and-server",
+        "github-actions",
+        given(region="us-east1"),
+        defaults={"app": "shop", "region": "asia-east1"},
+    )
+    text = snippet.text or ""
+    assert "shop-worker-" in text
+    assert "region: us-east1" in text
+    assert "asia-east1" not in text
+
+
+def write_recipe(base: Path, name: str, declaration: str, template: str) -> Path:
+    directory = base / name
+    directory.mkdir(parents=True)
+    (directory / "recipe.yaml").write_text(declaration, "utf-8")
+    (directory / "main.txt.j2").write_text(template, "utf-8")
+    return directory
+
+
+RECIPE = """\
+summary: A test recipe.
+formats:
+  text:
+    template: main.txt.j2
+parameters:
+  who:
+    type: str
+    required: true
+    description: Who to greet.
+"""
+
+
+def test_missing_required_parameter(tmp_path: Path) -> None:
+    write_recipe(tmp_path, "hello", RECIPE, "hello {{ who }}\n")
+    recipes = load_recipes((tmp_path,))
+    snippet = build_snippet(recipes, "hello", None, {})
+    assert problems(snippet) == [
+        (
+            "missing-parameter",
+            None,
+            "recipe 'hello' needs parameter 'who' (Who to greet.); add a line "
+            "'who: ...'",
+        )
+    ]
+    assert build_snippet(recipes, "hello", None, given(who="you")).text == "hello you\n"
+
+
+def test_undefined_template_variable_is_a_template_finding(tmp_path: Path) -> None:
+    write_recipe(tmp_path, "hello", RECIPE, "hello {{ whom }}\n")
+    snippet = build_snippet(load_recipes((tmp_path,)), "hello", None, given(who="x"))
+    assert snippet.text is None
+    assert problems(snippet) == [
+        (
+            "template",
+            None,
+            "template 'main.txt.j2' of recipe 'hello' uses an undefined value: "
+            "'whom' is undefined; declare it as a parameter of the recipe",
+        )
+    ]
+
+
+def test_template_cannot_include_outside_its_directory(tmp_path: Path) -> None:
+    (tmp_path / "secret.txt").write_text("secret", "utf-8")
+    base = tmp_path / "recipes"
+    write_recipe(base, "hello", RECIPE, '{% include "../secret.txt" %}\n')
+    snippet = build_snippet(load_recipes((base,)), "hello", None, given(who="x"))
+    assert snippet.text is None
+    [(rule, _, message)] = problems(snippet)
+    assert rule == "template"
+    assert "'../secret.txt'" in message
+
+
+def test_template_sandbox_refuses_unsafe_attributes(tmp_path: Path) -> None:
+    write_recipe(tmp_path, "hello", RECIPE, "{{ who.__class__.__mro__ }}\n")
+    snippet = build_snippet(load_recipes((tmp_path,)), "hello", None, given(who="x"))
+    assert snippet.text is None
+    assert [rule for rule, _, _ in problems(snippet)] == ["template"]
+
+
+def test_bad_recipe_declaration_is_located(tmp_path: Path) -> None:
+    write_recipe(
+        tmp_path,
+        "hello",
+        RECIPE.replace("    type: str\n", "    type: string\n"),
+        "x",
+    )
+    with pytest.raises(RecipeError) as raised:
+        load_recipes((tmp_path,))
+    assert raised.value.line == 6
+    assert raised.value.message == "parameter 'who': type must be one of str, int, bool"
+
+
+def test_template_dependencies_include_what_it_includes() -> None:
+    snippet = build_snippet(
+        builtin_recipes(), "worker-and-server", "github-workflow", {}
+    )
+    names = sorted(path.name for path in snippet.dependencies)
+    assert names == ["github-actions.yaml.j2", "github-workflow.yaml.j2", "recipe.yaml"]
