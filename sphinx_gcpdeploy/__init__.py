@@ -58,12 +58,18 @@ def _check_config(app: Sphinx, config: Config) -> None:
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
+    from .catalogue import setup_catalogue
     from .directive import setup_directive
+    from .download import setup_download
+    from .tabs import setup_tabs
 
     app.add_config_value("gcpdeploy_template_dirs", [], "env", types=[list, tuple])
     app.add_config_value("gcpdeploy_defaults", {}, "env", types=[dict])
     app.connect("config-inited", _check_config)
     setup_directive(app)
+    setup_tabs(app)
+    setup_catalogue(app)
+    setup_download(app)
     return {
         "version": __version__,
         "parallel_read_safe": True,

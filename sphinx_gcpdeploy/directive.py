@@ -17,6 +17,7 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 from sphinx.util.typing import OptionSpec
 
+from .download import placeholder
 from .findings import Finding
 from .recipes import RECIPE, Recipe, RecipeError
 from .render import PARAMETERS, Given, Located, Snippet, build_snippet
@@ -27,11 +28,20 @@ logger = logging.getLogger(__name__)
 WARNING_TYPE = "gcpdeploy"
 
 
+def download_option(value: str | None) -> str:
+    """``:download:`` alone offers the file under the format's own file name;
+    ``:download: name.yml`` under another."""
+    name = (value or "").strip()
+    if "/" in name or "\\" in name or name in (".", ".."):
+        raise ValueError("give a file name, not a path")
+    return name
+
+
 def parse_lines(value: str) -> list[int]:
     """``emphasize-lines`` as ``code-block`` reads it: ``1,3-5``."""
     from sphinx.util import parselinenos
 
-    return parselinenos(value, 10**9)
+    return list(parselinenos(value, 10**9))
 
 
 class SnippetDirective(SphinxDirective):
@@ -173,11 +183,20 @@ class SnippetDirective(SphinxDirective):
         self.set_source_info(block)
         return block
 
+    def with_download(
+        self, block: nodes.Element, snippet: Snippet
+    ) -> list[nodes.Element]:
+        """The block, and after it the download link when one is asked for."""
+        if "download" not in self.options or snippet.text is None:
+            return [block]
+        name = self.options["download"] or snippet.filename
+        return [block, placeholder(name, snippet.text)]
+
     def wrap(self, block: nodes.Element) -> nodes.Element:
         """Add the caption and the ``:name:`` target, as ``code-block`` does."""
         caption = self.options.get("caption")
         if caption:
-            block = container_wrapper(self, block, caption)  # type: ignore[arg-type]
+            block = container_wrapper(self, block, caption)
         self.add_name(block)
         return block
 
@@ -202,6 +221,7 @@ class GcpDeployDirective(SnippetDirective):
         "emphasize-lines": directives.unchanged_required,
         "linenos": directives.flag,
         "lineno-start": int,
+        "download": download_option,
     }
 
     def run(self) -> list[nodes.Node]:
@@ -210,7 +230,7 @@ class GcpDeployDirective(SnippetDirective):
             return []
         block = self.literal(snippet)
         block["classes"] += self.options.get("class", [])
-        return [self.wrap(block)]
+        return list(self.with_download(self.wrap(block), snippet))
 
 
 def setup_directive(app: Any) -> None:

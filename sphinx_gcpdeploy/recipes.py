@@ -28,6 +28,15 @@ TYPES: dict[str, tuple[type, ...]] = {"str": (str,), "int": (int,), "bool": (boo
 #: What each check kind is highlighted as when a format does not say.
 CHECK_KINDS = ("github-steps", "github-workflow", "none")
 
+#: How formats are named on tabs when a recipe does not give a label.
+FORMAT_LABELS = {
+    "github-actions": "GitHub Actions",
+    "github-workflow": "GitHub workflow",
+    "gcloud": "gcloud",
+    "cloudbuild": "Cloud Build",
+    "python": "Django settings",
+}
+
 _NAME = re.compile(r"[a-z][a-z0-9-]*")
 _PARAMETER = re.compile(r"[a-z_][a-z0-9_]*")
 
@@ -80,6 +89,12 @@ class Format:
     check: str
     filename: str
     description: str = ""
+    label: str = ""
+
+    @property
+    def title(self) -> str:
+        """How a tab or a heading names this format."""
+        return self.label or FORMAT_LABELS.get(self.name, self.name)
 
 
 @dataclass(frozen=True)
@@ -195,7 +210,8 @@ def load_recipe(directory: Path) -> Recipe:
             language=str(spec.get("language", "text")),
             check=check,
             filename=str(spec.get("filename", spec["template"].removesuffix(".j2"))),
-            description=str(spec.get("description", "")),
+            description=str(spec.get("description", "")).strip(),
+            label=str(spec.get("label", "")),
         )
     if not formats:
         raise RecipeError(file, 1, "a recipe needs at least one format")
@@ -206,21 +222,35 @@ def load_recipe(directory: Path) -> Recipe:
     return Recipe(directory.name, summary.strip(), directory, formats, parameters)
 
 
-@cache
 def load_recipes(directories: tuple[Path, ...]) -> dict[str, Recipe]:
     """Every recipe in ``directories``; a later directory's recipe overrides an
-    earlier one of the same name. Loaded once per process for a given tuple."""
-    recipes: dict[str, Recipe] = {}
+    earlier one of the same name.
+
+    Loaded once per process for as long as no ``recipe.yaml`` below them changes,
+    so a long-lived process (an auto-rebuilding server) sees edits.
+    """
+    found: list[tuple[Path, int]] = []
     for base in directories:
         if not base.is_dir():
             raise RecipeError(base, 1, "recipe directory does not exist")
         for entry in sorted(base.iterdir()):
-            if (entry / "recipe.yaml").is_file():
-                if not _NAME.fullmatch(entry.name):
-                    raise RecipeError(
-                        entry, 1, "recipe names use lowercase letters, digits, hyphens"
-                    )
-                recipes[entry.name] = load_recipe(entry)
+            declaration = entry / "recipe.yaml"
+            try:
+                found.append((entry, declaration.stat().st_mtime_ns))
+            except OSError:
+                continue
+    return _load(tuple(found))
+
+
+@cache
+def _load(entries: tuple[tuple[Path, int], ...]) -> dict[str, Recipe]:
+    recipes: dict[str, Recipe] = {}
+    for entry, _ in entries:
+        if not _NAME.fullmatch(entry.name):
+            raise RecipeError(
+                entry, 1, "recipe names use lowercase letters, digits, hyphens"
+            )
+        recipes[entry.name] = load_recipe(entry)
     return recipes
 
 

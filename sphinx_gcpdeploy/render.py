@@ -20,7 +20,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from .checks import check_text
 from .checks.expressions import EXPRESSION, Bound
-from .findings import Finding, rule
+from .findings import Finding, Level, Rule, rule
 from .recipes import Recipe
 
 UNKNOWN_RECIPE = rule("unknown-recipe", "The directive names a recipe that exists.")
@@ -73,10 +73,12 @@ class Snippet:
     language: str
     dependencies: list[Path] = field(default_factory=list)
     problems: list[Located] = field(default_factory=list)
+    format_name: str = ""
+    filename: str = ""
 
 
 def _problem(
-    declared: Any, message: str, line: int | None, level: str | None = None
+    declared: Rule, message: str, line: int | None, level: Level | None = None
 ) -> Located:
     return Located(
         Finding(line or 0, 0, declared.id, message, level or declared.level), line
@@ -299,7 +301,9 @@ def build_snippet(
     values, problems = resolve(recipe, format_name, given, defaults or {})
     dependencies = [*template_files(recipe.directory, chosen.template)]
     dependencies.append(recipe.directory / "recipe.yaml")
-    snippet = Snippet(None, chosen.language, dependencies, problems)
+    snippet = Snippet(
+        None, chosen.language, dependencies, problems, format_name, chosen.filename
+    )
     if any(item.finding.level == "error" for item in problems):
         return snippet
     try:

@@ -39,7 +39,7 @@ app: 1bad
 
 SERVICE_MESSAGE = (
     "WARNING: service name '1bad-{role}-${{{{ needs.build.outputs.environment }}}}' "
-    "must start with a lowercase letter (from parameter 'app') "
+    "must start with a lowercase letter; put one first (from parameter 'app') "
     "[gcpdeploy.service-name]"
 )
 

@@ -165,7 +165,7 @@ def test_service_name_finding_is_blamed_on_the_app_parameter() -> None:
     ]
     assert found[0][2] == (
         "service name '1bad-worker-${{ needs.build.outputs.environment }}' must "
-        "start with a lowercase letter (from parameter 'app')"
+        "start with a lowercase letter; put one first (from parameter 'app')"
     )
 
 

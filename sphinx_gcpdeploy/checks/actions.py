@@ -1,7 +1,7 @@
 """What each action the templates use accepts, by version.
 
-Read from each action's ``action.yml`` at the versions named (see DOMAIN facts in the
-docs' rules page). A floating major (``v3``) stands for the release it points at; an
+Read from each action's ``action.yml`` at the versions named on the rules page. A
+floating major (``v3``) stands for the release it points at; an
 exact pin (``v2.7.6``) is looked up in the input history.
 """
 
@@ -20,11 +20,15 @@ _VERSION = re.compile(r"v?(\d+)(?:\.(\d+))?(?:\.(\d+))?")
 
 @dataclass(frozen=True)
 class Release:
-    """The inputs and outputs of one release of an action, and what to say of it."""
+    """The inputs and outputs of one release of an action, and what to say of it.
+
+    ``inputs`` and ``outputs`` are ``None`` for releases whose inputs this project
+    has not read: they are then not judged.
+    """
 
     version: Version
-    inputs: frozenset[str]
-    outputs: frozenset[str]
+    inputs: frozenset[str] | None
+    outputs: frozenset[str] | None
     avoid: tuple[Level, str] | None = None
     removed: dict[str, str] = field(default_factory=dict)
 
@@ -149,20 +153,55 @@ def _auth(version: Version) -> Release:
 
 
 def _fixed(
-    inputs: str, outputs: str, current: int, removed: dict[str, str] | None = None
+    inputs: str,
+    outputs: str,
+    current: int,
+    known: tuple[int, ...],
+    obsolete_below: int,
+    removed: dict[str, str] | None = None,
 ) -> Callable[[Version], Release]:
-    """A release builder for actions whose inputs did not change across the majors
-    this project knows; older majors are flagged as obsolete."""
+    """A release builder for an action whose inputs are the same in the ``known``
+    majors. Other majors are not judged on their inputs, since they may differ;
+    majors below ``obsolete_below`` run on a Node.js that runners dropped."""
     input_set = frozenset(inputs.split())
     output_set = frozenset(outputs.split())
 
     def build(version: Version) -> Release:
         avoid: tuple[Level, str] | None = None
-        if version[0] < current - 1:
-            avoid = ("warning", f"v{version[0]} is obsolete; pin @v{current}")
+        if version[0] < obsolete_below:
+            avoid = (
+                "warning",
+                f"v{version[0]} runs on a Node.js that runners dropped; pin "
+                f"@v{current}",
+            )
+        if version[0] not in known:
+            return Release(version, None, None, avoid)
         return Release(version, input_set, output_set, avoid, removed or {})
 
     return build
+
+
+def _setup_gcloud(version: Version) -> Release:
+    common = {"version", "project_id", "install_components", "skip_install"}
+    if version[0] == 3:
+        return Release(
+            version,
+            frozenset({*common, "cache"}),
+            frozenset({"version"}),
+            removed={"skip_tool_cache": "was replaced by cache in v3"},
+        )
+    avoid: tuple[Level, str] = (
+        "warning",
+        f"v{version[0]} runs on a Node.js that runners dropped; pin @v3",
+    )
+    if version[0] == 2:
+        return Release(
+            version,
+            frozenset({*common, "skip_tool_cache"}),
+            frozenset({"version"}),
+            avoid,
+        )
+    return Release(version, None, None, avoid)
 
 
 ACTIONS: dict[str, Action] = {
@@ -190,24 +229,23 @@ ACTIONS: dict[str, Action] = {
             "allow-unsafe-pr-checkout",
             "ref commit",
             7,
+            (6, 7),
+            5,
         ),
     ),
     "google-github-actions/setup-gcloud": Action(
         "google-github-actions/setup-gcloud",
         3,
         {3: (3, 0, 1)},
-        _fixed(
-            "version project_id install_components skip_install cache",
-            "version",
-            3,
-            {"skip_tool_cache": "was replaced by cache in v3"},
-        ),
+        _setup_gcloud,
     ),
     "docker/login-action": Action(
         "docker/login-action",
         4,
         {4: (4, 0, 0)},
-        _fixed("registry username password ecr scope logout registry-auth", "", 4),
+        _fixed(
+            "registry username password ecr scope logout registry-auth", "", 4, (4,), 4
+        ),
     ),
     "docker/setup-buildx-action": Action(
         "docker/setup-buildx-action",
@@ -218,6 +256,8 @@ ACTIONS: dict[str, Action] = {
             "buildkitd-config-inline use name endpoint platforms append keep-state "
             "cache-binary cleanup",
             "name driver platforms nodes endpoint status flags",
+            4,
+            (4,),
             4,
             {
                 name: "was dropped in v4"
@@ -237,6 +277,8 @@ ACTIONS: dict[str, Action] = {
             "github-token",
             "imageid digest metadata",
             7,
+            (7,),
+            7,
         ),
     ),
     "docker/metadata-action": Action(
@@ -248,6 +290,8 @@ ACTIONS: dict[str, Action] = {
             "sep-annotations bake-target github-token",
             "version tags tag-names labels annotations json bake-file-tags "
             "bake-file-labels bake-file-annotations bake-file",
+            6,
+            (6,),
             6,
         ),
     ),

@@ -69,6 +69,21 @@ class Measure:
     most: int | None
 
 
+#: Expressions named like a short commit SHA (``needs.build.outputs.short_sha``) are
+#: taken to be 7 hex digits, as ``${GITHUB_SHA::7}`` gives, which may start with a
+#: digit. A workflow that makes them longer should declare its own bound.
+_SHORT_SHA = re.compile(r"(?:^|[._-])(?:short[_-]?sha|sha[_-]?short|sha7)$", re.I)
+SHORT_SHA = Bound(7, None)
+
+
+def bound_of(expression: str, bounds: dict[str, Bound]) -> Bound | None:
+    """What is known of ``expression``: declared bounds first, then built-in ones."""
+    found = bounds.get(expression) or BUILTIN_BOUNDS.get(expression)
+    if found is None and _SHORT_SHA.search(expression):
+        return SHORT_SHA
+    return found
+
+
 def measure(parts: list[Part], bounds: dict[str, Bound]) -> Measure:
     """Measure ``parts``; expressions count as empty at least, and as their bound at
     most."""
@@ -80,7 +95,7 @@ def measure(parts: list[Part], bounds: dict[str, Bound]) -> Measure:
             if most is not None:
                 most += len(part.text)
             continue
-        bound = bounds.get(part.text) or BUILTIN_BOUNDS.get(part.text)
+        bound = bound_of(part.text, bounds)
         if bound is None:
             most = None
         elif most is not None:

@@ -11,13 +11,88 @@ from .expressions import EXPRESSION
 from ..yamltree import Path
 from .model import Job, Step, Workflow, strings
 
+REFERENCES = "References between steps and jobs"
+
 STEP_REFERENCE = rule(
     "step-reference",
     "steps.ID.outputs.NAME names a step earlier in the same job that has that output.",
+    topic=REFERENCES,
+    explanation=(
+        "A reference to a step that does not exist, runs later, or lives in "
+        "another job is not an error to GitHub: it is an empty string. A deploy "
+        "that reads an empty URL or image carries on with it. deploy-cloudrun has "
+        "a single output, url; a run step's outputs are read from the lines that "
+        "write to GITHUB_OUTPUT."
+    ),
+    bad=(
+        "- id: deploy_worker\n"
+        "  uses: google-github-actions/deploy-cloudrun@v3\n"
+        "  with:\n"
+        "    service: shop-worker\n"
+        "    image: europe-docker.pkg.dev/p/r/shop\n"
+        "- run: echo ${{ steps.deploy_worker.outputs.service_url }}\n"
+    ),
+    where=(6, 16),
+    good=(
+        "- id: deploy_worker\n"
+        "  uses: google-github-actions/deploy-cloudrun@v3\n"
+        "  with:\n"
+        "    service: shop-worker\n"
+        "    image: europe-docker.pkg.dev/p/r/shop\n"
+        "- run: echo \"$URL\"\n"
+        "  env:\n"
+        "    URL: ${{ steps.deploy_worker.outputs.url }}\n"
+    ),
 )
 NEEDS_REFERENCE = rule(
     "needs-reference",
     "needs.JOB.outputs.NAME names a job listed in needs that declares that output.",
+    topic=REFERENCES,
+    explanation=(
+        "A job reads another job's outputs only if it lists that job directly in "
+        "needs and that job declares the output under outputs:. Otherwise the "
+        "value is silently empty, and so is the image or tag built from it. In a "
+        "snippet of steps the surrounding job is unknown, so only complete "
+        "workflows are checked; there, every job named in needs must exist too."
+    ),
+    kind="github-workflow",
+    bad=(
+        "on: push\n"
+        "jobs:\n"
+        "  build:\n"
+        "    runs-on: ubuntu-latest\n"
+        "    outputs:\n"
+        "      image_version_artifact: ${{ steps.image.outputs.name }}\n"
+        "    steps:\n"
+        "      - id: image\n"
+        "        run: echo \"name=shop\" >> \"$GITHUB_OUTPUT\"\n"
+        "  deploy:\n"
+        "    needs: build\n"
+        "    runs-on: ubuntu-latest\n"
+        "    steps:\n"
+        "      - run: echo \"$IMAGE\"\n"
+        "        env:\n"
+        "          IMAGE: ${{ needs.build.outputs.image_version_artefact }}\n"
+    ),
+    where=(16, 22),
+    good=(
+        "on: push\n"
+        "jobs:\n"
+        "  build:\n"
+        "    runs-on: ubuntu-latest\n"
+        "    outputs:\n"
+        "      image_version_artifact: ${{ steps.image.outputs.name }}\n"
+        "    steps:\n"
+        "      - id: image\n"
+        "        run: echo \"name=shop\" >> \"$GITHUB_OUTPUT\"\n"
+        "  deploy:\n"
+        "    needs: build\n"
+        "    runs-on: ubuntu-latest\n"
+        "    steps:\n"
+        "      - run: echo \"$IMAGE\"\n"
+        "        env:\n"
+        "          IMAGE: ${{ needs.build.outputs.image_version_artifact }}\n"
+    ),
 )
 
 _STEP_REF = re.compile(r"\bsteps\.([A-Za-z_][A-Za-z0-9_-]*)\.(outputs\.([A-Za-z0-9_-]+)|[a-z]+)")
@@ -141,8 +216,35 @@ def _check_needs_refs(
                 )
 
 
+def _check_needs_list(workflow: Workflow, job: Job) -> Iterator[Finding]:
+    """Every job in a complete workflow's ``needs`` exists and is not the job
+    itself."""
+    value = job.data.get("needs")
+    entries: list[tuple[Path, object]]
+    if isinstance(value, list):
+        entries = [((*job.path, "needs", index), item) for index, item in enumerate(value)]
+    else:
+        entries = [((*job.path, "needs"), value)]
+    known = [other.id for other in workflow.jobs if other.id and other.id != job.id]
+    for path, name in entries:
+        if not isinstance(name, str) or "${{" in name:
+            continue
+        if name == job.id:
+            problem = f"job {name!r} lists itself in needs; remove it"
+        elif workflow.job(name) is None:
+            problem = (
+                f"job {job.id!r} needs {name!r}, which is not a job of this "
+                f"workflow (its jobs: {', '.join(known) or 'none'}); fix the name"
+            )
+        else:
+            continue
+        yield finding(NEEDS_REFERENCE, problem, workflow.document.at(path), value=name)
+
+
 def check(workflow: Workflow) -> Iterator[Finding]:
     for job in workflow.jobs:
+        if job.id is not None and "needs" in job.data:
+            yield from _check_needs_list(workflow, job)
         for step in job.steps:
             for path, text in strings(step.data, step.path):
                 if "${{" not in text:

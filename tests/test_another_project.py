@@ -1,0 +1,111 @@
+"""A project that plays "another project": its own recipe directory, reST and
+MyST pages, built as any user of the installed package would build it."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from sphinx.testing.util import SphinxTestApp
+
+PROJECT = Path(__file__).parent / "projects" / "another"
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    copy = tmp_path / "another"
+    shutil.copytree(PROJECT, copy)
+    return copy
+
+
+def build(srcdir: Path, outdir: Path, parallel: int = 0) -> tuple[list[str], str]:
+    """Build once; return the documents read and the warnings."""
+    read: list[str] = []
+    warning = StringIO()
+    app = SphinxTestApp(
+        "html",
+        srcdir=srcdir,
+        builddir=outdir,
+        status=StringIO(),
+        warning=warning,
+        parallel=parallel,
+    )
+    app.connect("env-before-read-docs", lambda app, env, names: read.extend(names))
+    try:
+        app.build()
+    finally:
+        app.cleanup()
+    return sorted(read), warning.getvalue()
+
+
+def html_files(outdir: Path) -> dict[str, bytes]:
+    return {
+        str(path.relative_to(outdir)): path.read_bytes()
+        for path in sorted(outdir.rglob("*"))
+        if path.is_file() and path.suffix in (".html", ".yml")
+    }
+
+
+def test_builds_without_warnings_serial_and_parallel_alike(
+    project: Path, tmp_path: Path
+) -> None:
+    serial_read, serial_warnings = build(project, tmp_path / "serial")
+    parallel_read, parallel_warnings = build(project, tmp_path / "parallel", 2)
+    assert serial_warnings == parallel_warnings == ""
+    assert serial_read == parallel_read == ["builtin", "index", "own"]
+    serial = html_files(tmp_path / "serial" / "html")
+    parallel = html_files(tmp_path / "parallel" / "html")
+    assert serial == parallel
+    assert any(name.endswith("worker-steps.yml") for name in serial)
+
+
+def test_own_recipe_and_site_default_are_used(project: Path, tmp_path: Path) -> None:
+    build(project, tmp_path / "out")
+    index = (tmp_path / "out" / "html" / "index.html").read_text("utf-8")
+    assert "shop-worker" in index  # gcpdeploy_defaults overrides the recipe's hello
+    assert "blue" in index
+    own = (tmp_path / "out" / "html" / "own.html").read_text("utf-8")
+    assert "green" in own
+    builtin = (tmp_path / "out" / "html" / "builtin.html").read_text("utf-8")
+    assert "gcpdeploy-recipe-hello-worker" in builtin
+    assert "sphinx-tabs-tab" in builtin
+
+
+def test_rebuild_with_nothing_changed_reads_nothing(
+    project: Path, tmp_path: Path
+) -> None:
+    build(project, tmp_path / "out")
+    read, warnings = build(project, tmp_path / "out")
+    assert (read, warnings) == ([], "")
+
+
+def test_touching_a_template_rereads_only_the_pages_that_use_it(
+    project: Path, tmp_path: Path
+) -> None:
+    build(project, tmp_path / "out")
+    template = project / "recipes" / "hello-worker" / "steps.yaml.j2"
+    later = time.time() + 5
+    os.utime(template, (later, later))
+    read, _ = build(project, tmp_path / "out")
+    assert read == ["index", "own"]
+
+
+def test_a_project_recipe_overrides_a_builtin_of_the_same_name(
+    project: Path, tmp_path: Path
+) -> None:
+    shutil.copytree(
+        project / "recipes" / "hello-worker",
+        project / "recipes" / "worker-and-server",
+    )
+    (project / "builtin.rst").write_text(
+        "Override\n========\n\n.. gcpdeploy:: worker-and-server\n", "utf-8"
+    )
+    _, warnings = build(project, tmp_path / "out")
+    assert warnings == ""
+    html = (tmp_path / "out" / "html" / "builtin.html").read_text("utf-8")
+    assert "shop-worker" in html
+    assert "deploy_server" not in html
