@@ -11,8 +11,6 @@ import nox
 nox.options.sessions = ["docs", "tests", "lint"]
 nox.options.reuse_existing_virtualenvs = True
 
-PYTHON = "3.11"
-
 
 @nox.session
 def docs(session: nox.Session) -> None:
@@ -31,9 +29,10 @@ def docs(session: nox.Session) -> None:
 
 
 @nox.session
-def tests(session: nox.Session) -> None:
-    """Run the test suite."""
-    session.install("-e", ".[test,docs]")
+@nox.parametrize("sphinx", ["8", "9"])
+def tests(session: nox.Session, sphinx: str) -> None:
+    """Run the test suite against each supported major of Sphinx."""
+    session.install("-e", ".[test,docs]", f"sphinx=={sphinx}.*")
     session.run("pytest", *session.posargs)
 
 

@@ -13,11 +13,17 @@ from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.util import logging
 
+from .findings import rule
 from .recipes import BUILTIN_DIR, Recipe, load_recipes
 
 __version__ = "0.1.0"
 
 logger = logging.getLogger(__name__)
+
+CONFIG = rule(
+    "config",
+    "gcpdeploy_template_dirs is a list of paths and gcpdeploy_defaults a dict.",
+)
 
 
 def site_recipes(config: Config, srcdir: str | Path) -> dict[str, Recipe]:
@@ -38,7 +44,7 @@ def _check_config(app: Sphinx, config: Config) -> None:
         logger.warning(
             "gcpdeploy_template_dirs must be a list of directory paths; ignoring it",
             type="gcpdeploy",
-            subtype="config",
+            subtype=CONFIG.id,
         )
         dirs = []
     config.gcpdeploy_template_dirs = [
@@ -52,7 +58,7 @@ def _check_config(app: Sphinx, config: Config) -> None:
             "gcpdeploy_defaults must be a dict of parameter names to values; "
             "ignoring it",
             type="gcpdeploy",
-            subtype="config",
+            subtype=CONFIG.id,
         )
         config.gcpdeploy_defaults = {}
 

@@ -18,7 +18,7 @@ from sphinx.util.docutils import SphinxDirective
 from sphinx.util.typing import OptionSpec
 
 from .download import placeholder
-from .findings import Finding
+from .findings import Finding, rule
 from .recipes import RECIPE, Recipe, RecipeError
 from .render import PARAMETERS, Given, Located, Snippet, build_snippet
 from .yamltree import YamlProblem, parse
@@ -26,6 +26,12 @@ from .yamltree import YamlProblem, parse
 logger = logging.getLogger(__name__)
 
 WARNING_TYPE = "gcpdeploy"
+
+EMPHASIZE_LINES = rule(
+    "emphasize-lines",
+    "emphasize-lines names only lines the rendered snippet has.",
+    level="warning",
+)
 
 
 def download_option(value: str | None) -> str:
@@ -128,8 +134,15 @@ class SnippetDirective(SphinxDirective):
     def report(self, snippet: Snippet) -> None:
         for dependency in snippet.dependencies:
             self.env.note_dependency(str(dependency))
+        reported = set()
         for located in snippet.problems:
-            self.warn(located.finding, self._line_of(located, snippet))
+            line = self._line_of(located, snippet)
+            # Two steps with the same bad value give the same finding; once is enough
+            # at the parameter's line.
+            if (line, located.finding.rule, located.finding.message) in reported:
+                continue
+            reported.add((line, located.finding.rule, located.finding.message))
+            self.warn(located.finding, line)
 
     def _line_of(self, located: Located, snippet: Snippet) -> int:
         if located.content_line is not None:
@@ -170,7 +183,7 @@ class SnippetDirective(SphinxDirective):
                     Finding(
                         0,
                         0,
-                        "emphasize-lines",
+                        EMPHASIZE_LINES.id,
                         f"emphasize-lines names lines {outside} but the snippet has "
                         f"{count} lines",
                     ),

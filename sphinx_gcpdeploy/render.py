@@ -22,6 +22,7 @@ from .checks import check_text
 from .checks.expressions import EXPRESSION, Bound
 from .findings import Finding, Level, Rule, rule
 from .recipes import Recipe
+from .values import PARAMETER_VALUE, UnsafeValue, finalizer, wrap
 
 UNKNOWN_RECIPE = rule("unknown-recipe", "The directive names a recipe that exists.")
 UNKNOWN_FORMAT = rule("unknown-format", "The format is one the recipe offers.")
@@ -147,14 +148,17 @@ def resolve(
 
 
 @cache
-def environment(directory: Path) -> SandboxedEnvironment:
-    """One sandboxed Jinja environment per recipe directory, built once.
+def environment(directory: Path, kind: str = "none") -> SandboxedEnvironment:
+    """One sandboxed Jinja environment per recipe directory and kind of snippet,
+    built once.
 
     Undefined names are errors, so a misspelt parameter in a template fails
     loudly instead of rendering as an empty string. The loader only reads below
-    ``directory``.
+    ``directory``. Every parameter value written is checked by the rules of
+    ``kind`` (see :mod:`sphinx_gcpdeploy.values`).
     """
     env = SandboxedEnvironment(
+        finalize=finalizer(kind),
         loader=jinja2.FileSystemLoader(str(directory)),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
@@ -307,8 +311,21 @@ def build_snippet(
     if any(item.finding.level == "error" for item in problems):
         return snippet
     try:
-        template = environment(recipe.directory).get_template(chosen.template)
-        text = template.render(values)
+        template = environment(recipe.directory, chosen.check).get_template(
+            chosen.template
+        )
+        text = template.render(wrap(values))
+    except UnsafeValue as unsafe:
+        cause = given.get(unsafe.name)
+        snippet.problems.append(
+            _problem(
+                PARAMETER_VALUE,
+                f"parameter {unsafe.name!r} cannot be written into this "
+                f"{chosen.title} snippet as it is: {unsafe.reason}",
+                cause.line if cause else None,
+            )
+        )
+        return snippet
     except (jinja2.TemplateError, RecursionError) as error:
         snippet.problems.append(
             _problem(TEMPLATE, _template_error(error, recipe, chosen.template), None)

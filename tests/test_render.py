@@ -281,3 +281,50 @@ def test_template_dependencies_include_what_it_includes() -> None:
     )
     names = sorted(path.name for path in snippet.dependencies)
     assert names == ["github-actions.yaml.j2", "github-workflow.yaml.j2", "recipe.yaml"]
+
+
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        ("a: b", "it holds ': ', which YAML reads as syntax"),
+        ("a #b", "it holds ' #', which YAML reads as syntax"),
+        ("x\ny", "it holds a line break or a control character; keep it on one line"),
+        ("123", "YAML would read it as a number, true/false or null, not as text"),
+        ("", "it is empty; give it a value"),
+        (" x", "it starts or ends with a space; remove it"),
+        ("*x", "it starts with '*', which YAML reads as syntax"),
+        (
+            "a,b",
+            "it holds ',', which ends a value in a YAML list; only ${{ }} "
+            "expressions may hold braces",
+        ),
+        ("x:", "it ends with ':', which YAML reads as a key"),
+    ],
+)
+def test_values_that_would_change_the_yaml_are_refused(value: str, reason: str) -> None:
+    snippet = build_snippet(
+        builtin_recipes(),
+        "worker-and-server",
+        "github-actions",
+        given(app="shop", region=value),
+    )
+    assert snippet.text is None
+    assert problems(snippet) == [
+        (
+            "parameter-value",
+            2,
+            "parameter 'region' cannot be written into this GitHub Actions snippet "
+            f"as it is: {reason}",
+        )
+    ]
+
+
+def test_expressions_and_ordinary_text_pass_the_value_guard() -> None:
+    snippet = build_snippet(
+        builtin_recipes(),
+        "worker-and-server",
+        "github-actions",
+        given(image="europe-west1-docker.pkg.dev/p/r/app:v1", short_sha="${{ x }}"),
+    )
+    assert [item.finding.rule for item in snippet.problems] == []
+    assert "image: europe-west1-docker.pkg.dev/p/r/app:v1" in (snippet.text or "")

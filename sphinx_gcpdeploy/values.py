@@ -1,0 +1,145 @@
+"""The one place where parameter values are made safe to write into a snippet.
+
+Templates write values as they are (``service: {{ app }}-worker``). Rather than
+each template quoting by hand, every string parameter reaches the template wrapped
+as a :class:`ParameterValue`, and the environment's ``finalize`` hook checks each
+one as it is written, by the rules of the kind of text being rendered. A value that
+would change the snippet's structure (a newline in YAML, a quote in a Python
+string, a semicolon in a shell command) is refused with a message naming the
+parameter, so a snippet never silently means something other than what was given.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+from typing import Any
+
+from .checks.expressions import EXPRESSION
+from .findings import rule
+
+PARAMETER_VALUE = rule(
+    "parameter-value",
+    "A parameter value can be written into the snippet without changing its structure.",
+)
+
+
+class ParameterValue(str):
+    """A string parameter on its way into a template, carrying its name."""
+
+    name: str
+
+    def __new__(cls, value: str, name: str) -> ParameterValue:
+        made = super().__new__(cls, value)
+        made.name = name
+        return made
+
+
+class UnsafeValue(Exception):
+    """A parameter value that the snippet's kind of text cannot hold as it is."""
+
+    def __init__(self, name: str, reason: str) -> None:
+        super().__init__(f"parameter {name!r}: {reason}")
+        self.name = name
+        self.reason = reason
+
+
+def _control(value: str) -> bool:
+    return any(unicodedata.category(char)[0] == "C" for char in value)
+
+
+_YAML_FIRST = set("-?:,[]{}#&*!|>'\"%@`")
+_YAML_NOT_TEXT = re.compile(
+    r"~|null|Null|NULL|true|True|TRUE|false|False|FALSE"
+    r"|[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+"
+    r"|[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?"
+    r"|[-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN)"
+)
+
+
+def yaml_problem(value: str) -> str | None:
+    """Why ``value`` cannot stand as (part of) a plain YAML scalar, if it cannot."""
+    if not value:
+        return "it is empty; give it a value"
+    if "\n" in value or "\r" in value or _control(value):
+        return "it holds a line break or a control character; keep it on one line"
+    if value != value.strip():
+        return "it starts or ends with a space; remove it"
+    literal = EXPRESSION.sub("x", value)
+    if value[0] in _YAML_FIRST:
+        return f"it starts with {value[0]!r}, which YAML reads as syntax"
+    for piece in (": ", " #"):
+        if piece in literal:
+            return f"it holds {piece!r}, which YAML reads as syntax"
+    if literal.endswith(":"):
+        return "it ends with ':', which YAML reads as a key"
+    for char in ",[]{}":
+        if char in literal:
+            return (
+                f"it holds {char!r}, which ends a value in a YAML list; only "
+                "${{ }} expressions may hold braces"
+            )
+    if _YAML_NOT_TEXT.fullmatch(value):
+        return "YAML would read it as a number, true/false or null, not as text"
+    return None
+
+
+def python_problem(value: str) -> str | None:
+    """Why ``value`` cannot stand inside a double-quoted Python string."""
+    if "\n" in value or "\r" in value or _control(value):
+        return "it holds a line break or a control character; keep it on one line"
+    for char in '"\\':
+        if char in value:
+            return f"it holds {char!r}, which would end or escape the Python string"
+    return None
+
+
+_SHELL_SAFE = re.compile(r"[A-Za-z0-9._/:@=+,%{}$-]*")
+
+
+def shell_problem(value: str) -> str | None:
+    """Why ``value`` cannot stand as a word of a shell command."""
+    if not value:
+        return "it is empty; give it a value"
+    if "$(" in value:
+        return "it runs a command ('$('); give the value itself"
+    bad = _SHELL_SAFE.sub("", value)
+    if bad:
+        return (
+            f"it holds {bad[0]!r}; a shell word here may use letters, digits and "
+            "._/:@=+,%- only"
+        )
+    return None
+
+
+#: How each kind of snippet checks the values written into it.
+POLICIES: dict[str, Callable[[str], str | None]] = {
+    "github-steps": yaml_problem,
+    "github-workflow": yaml_problem,
+    "cloudbuild": yaml_problem,
+    "python": python_problem,
+    "bash": shell_problem,
+}
+
+
+def finalizer(kind: str) -> Callable[[Any], Any]:
+    """The ``finalize`` hook for templates of ``kind``."""
+    policy = POLICIES.get(kind)
+
+    def finalize(value: Any) -> Any:
+        if policy is not None and isinstance(value, ParameterValue):
+            reason = policy(str(value))
+            if reason is not None:
+                raise UnsafeValue(value.name, reason)
+        return value
+
+    return finalize
+
+
+def wrap(values: dict[str, Any]) -> dict[str, Any]:
+    """``values`` with every string marked as a parameter value."""
+    return {
+        name: ParameterValue(value, name) if isinstance(value, str) else value
+        for name, value in values.items()
+    }
