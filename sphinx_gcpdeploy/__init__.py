@@ -7,18 +7,17 @@ Add ``"sphinx_gcpdeploy"`` to ``extensions`` in ``conf.py``.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
-
-from sphinx.application import Sphinx
-from sphinx.config import Config
-from sphinx.util import logging
+from typing import TYPE_CHECKING, Any
 
 from .findings import rule
-from .recipes import BUILTIN_DIR, Recipe, load_recipes
+
+if TYPE_CHECKING:  # the command line imports this package: keep Sphinx out of it
+    from sphinx.application import Sphinx
+    from sphinx.config import Config
+
+    from .recipes import Recipe
 
 __version__ = "0.1.0"
-
-logger = logging.getLogger(__name__)
 
 CONFIG = rule(
     "config",
@@ -28,6 +27,8 @@ CONFIG = rule(
 
 def site_recipes(config: Config, srcdir: str | Path) -> dict[str, Recipe]:
     """The built-in recipes, then each of the project's template directories."""
+    from .recipes import BUILTIN_DIR, load_recipes
+
     extra = tuple(Path(item) for item in config.gcpdeploy_template_dirs)
     return load_recipes((BUILTIN_DIR, *extra))
 
@@ -35,6 +36,9 @@ def site_recipes(config: Config, srcdir: str | Path) -> dict[str, Recipe]:
 def _check_config(app: Sphinx, config: Config) -> None:
     """Turn the project's template directories into absolute paths and refuse
     values of the wrong type with a warning instead of a traceback later."""
+    from sphinx.util import logging
+
+    logger = logging.getLogger(__name__)
     dirs = config.gcpdeploy_template_dirs
     if (
         isinstance(dirs, str)
@@ -67,6 +71,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     from .catalogue import setup_catalogue
     from .directive import setup_directive
     from .download import setup_download
+    from .rulesdoc import setup_rulesdoc
     from .tabs import setup_tabs
 
     app.add_config_value("gcpdeploy_template_dirs", [], "env", types=[list, tuple])
@@ -76,6 +81,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     setup_tabs(app)
     setup_catalogue(app)
     setup_download(app)
+    setup_rulesdoc(app)
     return {
         "version": __version__,
         "parallel_read_safe": True,

@@ -159,7 +159,7 @@ YAML_SIZE = rule(
         "e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\n"
         "f: [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]\n"
     ),
-    where=(6, 1),
+    where=(1, 32),
     good=(
         "on: push\n"
         "jobs:\n"

@@ -26,7 +26,14 @@ BUILTIN_DIR = Path(__file__).parent / "recipes"
 TYPES: dict[str, tuple[type, ...]] = {"str": (str,), "int": (int,), "bool": (bool,)}
 
 #: What each check kind is highlighted as when a format does not say.
-CHECK_KINDS = ("github-steps", "github-workflow", "none")
+CHECK_KINDS = (
+    "github-steps",
+    "github-workflow",
+    "cloudbuild",
+    "bash",
+    "python",
+    "none",
+)
 
 #: How formats are named on tabs when a recipe does not give a label.
 FORMAT_LABELS = {
@@ -58,6 +65,7 @@ class Parameter:
     ``expression_length`` bounds the length of the value when it is a single
     ``${{ }}`` expression, so length rules can still judge names built from it.
     ``formats`` lists the formats that use it; empty means all of them.
+    ``choices``, when not empty, lists every value the parameter may take.
     """
 
     name: str
@@ -68,12 +76,17 @@ class Parameter:
     formats: tuple[str, ...] = ()
     expression_length: int | None = None
     expression_starts_with_letter: bool | None = None
+    choices: tuple[Any, ...] = ()
 
     def accepts(self, value: Any) -> bool:
         """Whether ``value`` is of this parameter's type (``True`` is no ``int``)."""
         if self.type == "int" and isinstance(value, bool):
             return False
         return isinstance(value, TYPES[self.type])
+
+    def allows(self, value: Any) -> bool:
+        """Whether ``value`` is one of the choices, when there are choices."""
+        return not self.choices or value in self.choices
 
     def applies_to(self, format_name: str) -> bool:
         return not self.formats or format_name in self.formats
@@ -153,6 +166,9 @@ def _parameter(
         raise RecipeError(file, line, f"parameter {name!r} needs a description")
     required = spec.get("required", False)
     default = spec.get("default")
+    choices = spec.get("choices") or []
+    if not isinstance(choices, list):
+        raise RecipeError(file, line, f"parameter {name!r}: choices must be a list")
     parameter = Parameter(
         name=name,
         type=kind,
@@ -162,7 +178,16 @@ def _parameter(
         formats=tuple(spec.get("formats", ()) or ()),
         expression_length=spec.get("expression_length"),
         expression_starts_with_letter=spec.get("expression_starts_with_letter"),
+        choices=tuple(choices),
     )
+    if not all(parameter.accepts(choice) for choice in parameter.choices):
+        raise RecipeError(
+            file, line, f"parameter {name!r}: its choices must be of type {kind}"
+        )
+    if not required and not parameter.allows(default):
+        raise RecipeError(
+            file, line, f"parameter {name!r}: its default must be one of its choices"
+        )
     if not required and not parameter.accepts(default):
         raise RecipeError(
             file, line, f"parameter {name!r}: its default must be of type {kind}"

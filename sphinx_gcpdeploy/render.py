@@ -21,7 +21,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from .checks import check_text
 from .checks.expressions import EXPRESSION, Bound
 from .findings import Finding, Level, Rule, rule
-from .recipes import Recipe
+from .recipes import BUILTIN_DIR, Recipe
 from .values import PARAMETER_VALUE, UnsafeValue, finalizer, wrap
 
 UNKNOWN_RECIPE = rule("unknown-recipe", "The directive names a recipe that exists.")
@@ -36,12 +36,19 @@ MISSING_PARAMETER = rule(
     "missing-parameter", "Every required parameter of the recipe is given."
 )
 PARAMETER_TYPE = rule("parameter-type", "Each value has its parameter's type.")
+PARAMETER_CHOICE = rule(
+    "parameter-choice", "A parameter with a list of choices is given one of them."
+)
 UNUSED_PARAMETER = rule(
     "unused-parameter",
     "A parameter given is used by the chosen format.",
     level="warning",
 )
 TEMPLATE = rule("template", "The recipe's template renders without error.")
+
+#: Template pieces the built-in recipes share, reachable as ``gcpdeploy/NAME``.
+SHARED_DIR = BUILTIN_DIR / "_shared"
+SHARED_PREFIX = "gcpdeploy"
 
 _TYPE_WORDS = {"str": "text", "int": "a whole number", "bool": "true or false"}
 
@@ -117,6 +124,16 @@ def resolve(
                     item.line,
                 )
             )
+        elif not parameter.allows(item.value):
+            problems.append(
+                _problem(
+                    PARAMETER_CHOICE,
+                    f"parameter {name!r} takes one of: "
+                    f"{', '.join(str(choice) for choice in parameter.choices)}; not "
+                    f"{item.value!r}",
+                    item.line,
+                )
+            )
         elif not parameter.applies_to(format_name):
             problems.append(
                 _problem(
@@ -131,7 +148,11 @@ def resolve(
     for name, parameter in recipe.parameters.items():
         if name in values or name in given:
             continue
-        if name in defaults and parameter.accepts(defaults[name]):
+        if (
+            name in defaults
+            and parameter.accepts(defaults[name])
+            and parameter.allows(defaults[name])
+        ):
             values[name] = defaults[name]
         elif parameter.required and parameter.applies_to(format_name):
             problems.append(
@@ -154,12 +175,20 @@ def environment(directory: Path, kind: str = "none") -> SandboxedEnvironment:
 
     Undefined names are errors, so a misspelt parameter in a template fails
     loudly instead of rendering as an empty string. The loader only reads below
-    ``directory``. Every parameter value written is checked by the rules of
+    ``directory``, and the pieces this package shares between its recipes under
+    the ``gcpdeploy/`` prefix. Every parameter value written is checked by the rules of
     ``kind`` (see :mod:`sphinx_gcpdeploy.values`).
     """
     env = SandboxedEnvironment(
         finalize=finalizer(kind),
-        loader=jinja2.FileSystemLoader(str(directory)),
+        loader=jinja2.ChoiceLoader(
+            [
+                jinja2.FileSystemLoader(str(directory)),
+                jinja2.PrefixLoader(
+                    {SHARED_PREFIX: jinja2.FileSystemLoader(str(SHARED_DIR))}
+                ),
+            ]
+        ),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
         trim_blocks=True,
@@ -197,7 +226,15 @@ def template_files(directory: Path, name: str) -> tuple[Path, ...]:
             for item in jinja2.meta.find_referenced_templates(parsed)
             if item is not None
         )
-    return tuple(directory / item for item in seen)
+    return tuple(_template_path(directory, item) for item in seen)
+
+
+def _template_path(directory: Path, name: str) -> Path:
+    """The file a template name stands for."""
+    prefix = f"{SHARED_PREFIX}/"
+    if name.startswith(prefix) and not (directory / name).is_file():
+        return SHARED_DIR / name.removeprefix(prefix)
+    return directory / name
 
 
 def _template_error(error: Exception, recipe: Recipe, template: str) -> str:

@@ -46,7 +46,15 @@ class UnsafeValue(Exception):
 
 
 def _control(value: str) -> bool:
-    return any(unicodedata.category(char)[0] == "C" for char in value)
+    """Whether ``value`` holds a control character or a line break, including the
+    Unicode line and paragraph separators, which YAML also reads as line breaks."""
+    return any(
+        unicodedata.category(char)[0] == "C" or unicodedata.category(char) in _BREAKS
+        for char in value
+    )
+
+
+_BREAKS = ("Zl", "Zp")
 
 
 _YAML_FIRST = set("-?:,[]{}#&*!|>'\"%@`")
@@ -69,8 +77,10 @@ def yaml_problem(value: str) -> str | None:
     literal = EXPRESSION.sub("x", value)
     if value[0] in _YAML_FIRST:
         return f"it starts with {value[0]!r}, which YAML reads as syntax"
+    # Checked on the whole value: YAML reads a comment or a key inside ${{ }} too,
+    # before GitHub ever sees the expression.
     for piece in (": ", " #"):
-        if piece in literal:
+        if piece in value:
             return f"it holds {piece!r}, which YAML reads as syntax"
     if literal.endswith(":"):
         return "it ends with ':', which YAML reads as a key"

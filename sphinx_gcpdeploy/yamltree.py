@@ -92,7 +92,6 @@ class Document:
             return line, len(text) - len(text.lstrip(" ")) + 1
         return pos.line, pos.column
 
-
     def _block_indent(self, first: int) -> int:
         """The indentation of a block scalar whose content starts on line
         ``first``: that of its first line that is not blank."""
@@ -104,8 +103,8 @@ class Document:
     def offset_at(self, path: Path, value: str, offset: int) -> tuple[int, int]:
         """Where character ``offset`` of the string ``value`` at ``path`` stands.
 
-        Exact for one-line values and literal block scalars; for other multi-line
-        values, the start of the value.
+        Exact for one-line values and literal block scalars; the first line of a
+        folded block scalar; for other multi-line values, the start of the value.
         """
         pos = self.positions.get(path)
         if pos is None:
@@ -115,16 +114,35 @@ class Document:
         if pos.style == "|":
             line = pos.line + 1 + index
             return line, self._block_indent(pos.line + 1) + 1 + column
+        if pos.style == ">":
+            # Folding joins source lines, so an offset no longer maps to a column;
+            # the first line of the value is the nearest exact place.
+            return pos.line + 1, self._block_indent(pos.line + 1) + 1
         if index == 0 and "\n" not in value:
             quote = 1 if pos.style in ("'", '"') else 0
             return pos.line, pos.column + quote + column
         return pos.line, pos.column
 
 
+_STR = "tag:yaml.org,2002:str"
+_IMPLICIT = yaml.resolver.Resolver()
+
+
+def _tagged_text(node: yaml.ScalarNode) -> bool:
+    """Whether a plain scalar carries an explicit ``!!str`` tag: its tag is text
+    where the implicit resolver would have made it something else."""
+    if node.tag != _STR:
+        return False
+    implicit = _IMPLICIT.resolve(yaml.ScalarNode, node.value, (True, False))
+    return bool(implicit != _STR)
+
+
 def _scalar(node: yaml.ScalarNode) -> Any:
     """Resolve a scalar as YAML 1.2's core schema does."""
     value = node.value
     if node.style:  # quoted or block scalars are always strings
+        return value
+    if _tagged_text(node):  # ``!!str 123`` is text, as YAML says
         return value
     if value in ("", "~", "null", "Null", "NULL"):
         return None
@@ -173,7 +191,7 @@ class _Builder:
                 self.build(item, (*path, index), None)
                 for index, item in enumerate(node.value)
             ]
-        return _scalar(node)
+        return _scalar(node) if isinstance(node, yaml.ScalarNode) else None
 
     def _mapping(self, node: yaml.MappingNode, path: Path) -> dict[str, Any]:
         result: dict[str, Any] = {}
@@ -215,7 +233,9 @@ def parse(text: str) -> Document:
         problem = error.problem or "the text is not valid YAML"
         if error.context:
             problem = f"{error.context}, {problem}"
-        raise YamlProblem("yaml-syntax", f"YAML syntax: {problem}", line, column)
+        raise YamlProblem(
+            "yaml-syntax", f"YAML syntax: {problem}", line, column
+        ) from None
     except yaml.YAMLError as error:
         raise YamlProblem("yaml-syntax", f"YAML syntax: {error}", 1, 1) from None
     except RecursionError:

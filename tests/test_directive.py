@@ -141,7 +141,8 @@ def test_unknown_recipe_is_located_at_the_directive(build: Build) -> None:
     built = build({"index.rst": page})
     assert built.warning_lines() == [
         "index.rst:6: WARNING: there is no recipe 'nope'; the recipes are: "
-        "worker-and-server [gcpdeploy.unknown-recipe]"
+        "django-settings, single-service, worker-and-server "
+        "[gcpdeploy.unknown-recipe]"
     ]
 
 

@@ -92,7 +92,8 @@ def test_unknown_recipe_names_the_choices() -> None:
         (
             "unknown-recipe",
             None,
-            "there is no recipe 'worker'; the recipes are: worker-and-server",
+            "there is no recipe 'worker'; the recipes are: django-settings, "
+            "single-service, worker-and-server",
         )
     ]
 
@@ -105,7 +106,7 @@ def test_unknown_format_names_the_choices() -> None:
             "unknown-format",
             None,
             "recipe 'worker-and-server' has no format 'gitlab'; its formats are: "
-            "github-actions, github-workflow",
+            "github-actions, github-workflow, gcloud, cloudbuild",
         )
     ]
 
@@ -279,8 +280,15 @@ def test_template_dependencies_include_what_it_includes() -> None:
     snippet = build_snippet(
         builtin_recipes(), "worker-and-server", "github-workflow", {}
     )
-    names = sorted(path.name for path in snippet.dependencies)
-    assert names == ["github-actions.yaml.j2", "github-workflow.yaml.j2", "recipe.yaml"]
+    names = sorted(
+        str(path.relative_to(path.parent.parent)) for path in snippet.dependencies
+    )
+    assert names == [
+        "_shared/github-workflow.yaml.j2",
+        "worker-and-server/github-actions.yaml.j2",
+        "worker-and-server/github-workflow.yaml.j2",
+        "worker-and-server/recipe.yaml",
+    ]
 
 
 @pytest.mark.parametrize(

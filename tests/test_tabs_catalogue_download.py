@@ -43,7 +43,10 @@ def test_tabs_are_sphinx_tabs_group_tabs(build: Build) -> None:
 def test_tabs_without_sphinx_tabs_warn_once_and_show_formats_in_turn(
     build: Build,
 ) -> None:
-    page = "T\n=\n\n.. gcpdeploy-tabs:: worker-and-server\n"
+    page = (
+        "T\n=\n\n.. gcpdeploy-tabs:: worker-and-server\n"
+        "   :formats: github-actions, github-workflow\n"
+    )
     built = build({"index.rst": page})
     assert built.warning_lines() == [
         "index.rst:4: WARNING: sphinx-tabs is not loaded, so the formats are shown "
@@ -66,7 +69,8 @@ def test_tabs_with_an_unknown_format_warn_and_keep_the_others(build: Build) -> N
     built = build({"index.rst": page}, conf=TABS_CONF)
     assert built.warning_lines() == [
         "index.rst:4: WARNING: recipe 'worker-and-server' has no format 'gitlab'; "
-        "its formats are: github-actions, github-workflow [gcpdeploy.unknown-format]"
+        "its formats are: github-actions, github-workflow, gcloud, cloudbuild "
+        "[gcpdeploy.unknown-format]"
     ]
     assert built.html().count('class="sphinx-tabs-tab group-tab"') == 1
 
@@ -111,9 +115,9 @@ def test_catalogue_lists_recipes_formats_and_parameters(build: Build) -> None:
     built = build({"index.rst": "T\n=\n\n.. gcpdeploy-catalogue::\n"})
     assert built.warnings == ""
     doctree = built.app.env.get_doctree("index")
-    [heading] = [node for node in doctree.findall(nodes.rubric)]
-    assert heading.astext() == "worker-and-server"
-    [table] = list(doctree.findall(nodes.table))
+    headings = [node.astext() for node in doctree.findall(nodes.rubric)]
+    assert headings == ["django-settings", "single-service", "worker-and-server"]
+    table = list(doctree.findall(nodes.table))[-1]
     rows = [
         [entry.astext() for entry in row.findall(nodes.entry)]
         for row in table.findall(nodes.row)
@@ -131,5 +135,6 @@ def test_catalogue_of_an_unknown_recipe(build: Build) -> None:
     built = build({"index.rst": "T\n=\n\n.. gcpdeploy-catalogue:: nope\n"})
     assert built.warning_lines() == [
         "index.rst:4: WARNING: there is no recipe 'nope'; the recipes are: "
-        "worker-and-server [gcpdeploy.unknown-recipe]"
+        "django-settings, single-service, worker-and-server "
+        "[gcpdeploy.unknown-recipe]"
     ]

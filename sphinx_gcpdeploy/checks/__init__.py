@@ -11,17 +11,31 @@ from collections.abc import Callable, Iterator
 
 from ..findings import Finding
 from ..yamltree import Document, YamlProblem, parse
-from . import cloudrun, inputs, references, schema
+from . import (
+    cloudbuild,
+    cloudrun,
+    inputs,
+    python,
+    references,
+    schema,
+    security,
+    settings,
+    shell,
+    worker,
+)
 from .expressions import Bound
 from .model import Workflow, read
 
 #: The kinds of document this package can check.
-KINDS = ("github-workflow", "github-steps")
+KINDS = ("github-workflow", "github-steps", "cloudbuild", "bash", "python")
 
 _WORKFLOW_CHECKS: list[Callable[[Workflow], Iterator[Finding]]] = [
     inputs.check,
     references.check,
     cloudrun.check,
+    settings.check,
+    worker.check,
+    security.check,
 ]
 
 
@@ -34,6 +48,8 @@ def check_document(
         workflow = read(document, kind, bounds or {})
         for run in _WORKFLOW_CHECKS:
             found.extend(run(workflow))
+    elif kind == "cloudbuild":
+        found.extend(cloudbuild.check(document, bounds))
     return sorted(set(found))
 
 
@@ -41,6 +57,10 @@ def check_text(
     text: str, kind: str, bounds: dict[str, Bound] | None = None
 ) -> list[Finding]:
     """Read ``text`` as a ``kind`` document and return what is wrong with it."""
+    if kind == "bash":
+        return shell.check(text, bounds)
+    if kind == "python":
+        return python.check(text)
     try:
         document = parse(text)
     except YamlProblem as problem:

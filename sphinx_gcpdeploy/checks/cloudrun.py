@@ -148,18 +148,20 @@ REVISION_MAX = 63
 
 #: Cloud Run regions. The list grows, so an id not here is only a warning.
 REGIONS = frozenset(
-    """
-    africa-south1 asia-east1 asia-east2 asia-northeast1 asia-northeast2
-    asia-northeast3 asia-south1 asia-south2 asia-southeast1 asia-southeast2
-    asia-southeast3 australia-southeast1 australia-southeast2 europe-central2
-    europe-north1 europe-north2 europe-southwest1 europe-west1 europe-west2
-    europe-west3 europe-west4 europe-west6 europe-west8 europe-west9 europe-west10
-    europe-west12 me-central1 me-central2 me-west1 northamerica-northeast1
-    northamerica-northeast2 northamerica-south1 southamerica-east1
-    southamerica-west1 us-central1 us-east1 us-east4 us-east5 us-south1 us-west1
-    us-west2 us-west3 us-west4
-    """.split()
-)
+    [
+        "africa-south1", "asia-east1", "asia-east2", "asia-northeast1",
+        "asia-northeast2", "asia-northeast3", "asia-south1", "asia-south2",
+        "asia-southeast1", "asia-southeast2", "asia-southeast3",
+        "australia-southeast1", "australia-southeast2", "europe-central2",
+        "europe-north1", "europe-north2", "europe-southwest1", "europe-west1",
+        "europe-west2", "europe-west3", "europe-west4", "europe-west6",
+        "europe-west8", "europe-west9", "europe-west10", "europe-west12",
+        "me-central1", "me-central2", "me-west1", "northamerica-northeast1",
+        "northamerica-northeast2", "northamerica-south1", "southamerica-east1",
+        "southamerica-west1", "us-central1", "us-east1", "us-east4", "us-east5",
+        "us-south1", "us-west1", "us-west2", "us-west3", "us-west4",
+    ]
+)  # fmt: skip
 
 _BAD_CHAR = re.compile(r"[^a-z0-9-]")
 DEPLOY = "google-github-actions/deploy-cloudrun"
@@ -253,15 +255,19 @@ def check_tag(
                 False,
             )
         )
-    elif first is None and parts and parts[0].expression:
-        if looks_like_sha(parts[0].text):
-            problems.append(
-                (
-                    f"tag {tag!r} starts with a commit SHA, which often starts with "
-                    "a digit; put a letter prefix such as 'rev-' before it",
-                    False,
-                )
+    elif (
+        first is None
+        and parts
+        and parts[0].expression
+        and looks_like_sha(parts[0].text)
+    ):
+        problems.append(
+            (
+                f"tag {tag!r} starts with a commit SHA, which often starts with a "
+                "digit; put a letter prefix such as 'rev-' before it",
+                False,
             )
+        )
     if _ends_with_hyphen(parts):
         problems.append((f"tag {tag!r} must not end with a hyphen; remove it", False))
     size = measure(parts, bounds)
@@ -332,7 +338,9 @@ def check_suffix(
     size = measure(parts, bounds)
     total = measure(service.parts, bounds)
     least = total.least + 1 + size.least
-    most = None if size.most is None or total.most is None else total.most + 1 + size.most
+    most = (
+        None if size.most is None or total.most is None else total.most + 1 + size.most
+    )
     if least > REVISION_MAX:
         amount = f"is {least} characters"
     elif most is not None and most > REVISION_MAX:

@@ -231,7 +231,13 @@ _CHOICES = {
     "gcloud_component": ("alpha", "beta"),
 }
 #: Inputs that still count beside metadata: they say where and with which gcloud.
-_BESIDE_METADATA = {"metadata", "project_id", "region", "gcloud_version", "gcloud_component"}
+_BESIDE_METADATA = {
+    "metadata",
+    "project_id",
+    "region",
+    "gcloud_version",
+    "gcloud_component",
+}
 _TRAFFIC = ("revision_traffic", "tag_traffic")
 _PROVIDER = re.compile(
     r"projects/[0-9]+/locations/global/workloadIdentityPools/[a-z0-9-]+/"
@@ -358,9 +364,9 @@ def _check_auth(workflow: Workflow, step: Step) -> Iterator[Finding]:
             AUTH_INPUTS,
             "auth needs workload_identity_provider (or, less safely, "
             "credentials_json); add the provider's full resource name",
-            document.key_at(with_path) if "with" in step.data else document.at(
-                (*step.path, "uses")
-            ),
+            document.key_at(with_path)
+            if "with" in step.data
+            else document.at((*step.path, "uses")),
             value=step.uses,
         )
     provider = given.get("workload_identity_provider")

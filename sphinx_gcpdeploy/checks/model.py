@@ -75,9 +75,11 @@ class Job:
         value = self.data.get("needs", [])
         if isinstance(value, str):
             return [value]
-        return [item for item in value if isinstance(item, str)] if isinstance(
-            value, list
-        ) else []
+        return (
+            [item for item in value if isinstance(item, str)]
+            if isinstance(value, list)
+            else []
+        )
 
 
 @dataclass
@@ -120,7 +122,12 @@ def read(document: Document, kind: str, bounds: dict[str, Bound]) -> Workflow:
                 if isinstance(job, dict):
                     path: Path = ("jobs", job_id)
                     jobs.append(
-                        Job(job_id, path, job, _steps(job.get("steps"), (*path, "steps")))
+                        Job(
+                            job_id,
+                            path,
+                            job,
+                            _steps(job.get("steps"), (*path, "steps")),
+                        )
                     )
     return Workflow(document, kind, jobs, bounds)
 

@@ -85,9 +85,13 @@ def _pair(
             while value_start < end and text[value_start] in " \t":
                 value_start += 1
             value = _unescape(text[value_start:end].rstrip())
-            return Pair(key, value, stripped, start, value_start, comma is not None, comma)
+            return Pair(
+                key, value, stripped, start, value_start, comma is not None, comma
+            )
         index += 1
-    return Pair(_unescape(stripped), None, stripped, start, start, comma is not None, comma)
+    return Pair(
+        _unescape(stripped), None, stripped, start, start, comma is not None, comma
+    )
 
 
 def _unescape(text: str) -> str:

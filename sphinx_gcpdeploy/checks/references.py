@@ -7,8 +7,8 @@ import re
 from collections.abc import Iterator
 
 from ..findings import Finding, finding, rule
-from .expressions import EXPRESSION
 from ..yamltree import Path
+from .expressions import EXPRESSION
 from .model import Job, Step, Workflow, strings
 
 REFERENCES = "References between steps and jobs"
@@ -32,14 +32,14 @@ STEP_REFERENCE = rule(
         "    image: europe-docker.pkg.dev/p/r/shop\n"
         "- run: echo ${{ steps.deploy_worker.outputs.service_url }}\n"
     ),
-    where=(6, 16),
+    where=(6, 17),
     good=(
         "- id: deploy_worker\n"
         "  uses: google-github-actions/deploy-cloudrun@v3\n"
         "  with:\n"
         "    service: shop-worker\n"
         "    image: europe-docker.pkg.dev/p/r/shop\n"
-        "- run: echo \"$URL\"\n"
+        '- run: echo "$URL"\n'
         "  env:\n"
         "    URL: ${{ steps.deploy_worker.outputs.url }}\n"
     ),
@@ -65,12 +65,12 @@ NEEDS_REFERENCE = rule(
         "      image_version_artifact: ${{ steps.image.outputs.name }}\n"
         "    steps:\n"
         "      - id: image\n"
-        "        run: echo \"name=shop\" >> \"$GITHUB_OUTPUT\"\n"
+        '        run: echo "name=shop" >> "$GITHUB_OUTPUT"\n'
         "  deploy:\n"
         "    needs: build\n"
         "    runs-on: ubuntu-latest\n"
         "    steps:\n"
-        "      - run: echo \"$IMAGE\"\n"
+        '      - run: echo "$IMAGE"\n'
         "        env:\n"
         "          IMAGE: ${{ needs.build.outputs.image_version_artefact }}\n"
     ),
@@ -84,19 +84,23 @@ NEEDS_REFERENCE = rule(
         "      image_version_artifact: ${{ steps.image.outputs.name }}\n"
         "    steps:\n"
         "      - id: image\n"
-        "        run: echo \"name=shop\" >> \"$GITHUB_OUTPUT\"\n"
+        '        run: echo "name=shop" >> "$GITHUB_OUTPUT"\n'
         "  deploy:\n"
         "    needs: build\n"
         "    runs-on: ubuntu-latest\n"
         "    steps:\n"
-        "      - run: echo \"$IMAGE\"\n"
+        '      - run: echo "$IMAGE"\n'
         "        env:\n"
         "          IMAGE: ${{ needs.build.outputs.image_version_artifact }}\n"
     ),
 )
 
-_STEP_REF = re.compile(r"\bsteps\.([A-Za-z_][A-Za-z0-9_-]*)\.(outputs\.([A-Za-z0-9_-]+)|[a-z]+)")
-_NEEDS_REF = re.compile(r"\bneeds\.([A-Za-z_][A-Za-z0-9_-]*)(?:\.outputs\.([A-Za-z0-9_-]+))?")
+_STEP_REF = re.compile(
+    r"\bsteps\.([A-Za-z_][A-Za-z0-9_-]*)\.(outputs\.([A-Za-z0-9_-]+)|[a-z]+)"
+)
+_NEEDS_REF = re.compile(
+    r"\bneeds\.([A-Za-z_][A-Za-z0-9_-]*)(?:\.outputs\.([A-Za-z0-9_-]+))?"
+)
 _OUTPUT_WRITE = re.compile(
     r"""echo\s+["']?([A-Za-z_][A-Za-z0-9_-]*)=[^\n]*>>\s*["']?\$\{?GITHUB_OUTPUT"""
 )
@@ -222,7 +226,9 @@ def _check_needs_list(workflow: Workflow, job: Job) -> Iterator[Finding]:
     value = job.data.get("needs")
     entries: list[tuple[Path, object]]
     if isinstance(value, list):
-        entries = [((*job.path, "needs", index), item) for index, item in enumerate(value)]
+        entries = [
+            ((*job.path, "needs", index), item) for index, item in enumerate(value)
+        ]
     else:
         entries = [((*job.path, "needs"), value)]
     known = [other.id for other in workflow.jobs if other.id and other.id != job.id]

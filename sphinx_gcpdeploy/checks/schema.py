@@ -18,12 +18,36 @@ import jsonschema
 from ..findings import Finding, finding, rule
 from ..yamltree import Document
 
-SCHEMA = rule("schema", "The document matches SchemaStore's schema for its kind.")
+SCHEMA = rule(
+    "schema",
+    "The document matches SchemaStore's schema for its kind.",
+    topic="Reading the file",
+    explanation=(
+        "The community-maintained JSON schema for workflow files catches keys in "
+        "the wrong place, values of the wrong type and missing required keys, "
+        "such as a job without runs-on. It accepts any with: keys and knows "
+        "nothing of steps, jobs or Cloud Run: the other rules do that."
+    ),
+    kind="github-workflow",
+    bad=("on: push\njobs:\n  deploy:\n    steps:\n      - run: echo deploying\n"),
+    where=(4, 5),
+    good=(
+        "on: push\n"
+        "jobs:\n"
+        "  deploy:\n"
+        "    runs-on: ubuntu-latest\n"
+        "    steps:\n"
+        "      - run: echo deploying\n"
+    ),
+)
 
 #: Which schema file, and which part of it, each kind of document is checked against.
 _TARGETS: dict[str, tuple[str, str | None]] = {
     "github-workflow": ("github-workflows.json", None),
-    "github-steps": ("github-workflows.json", "#/definitions/normalJob/properties/steps"),
+    "github-steps": (
+        "github-workflows.json",
+        "#/definitions/normalJob/properties/steps",
+    ),
     "cloudbuild": ("cloudbuild.json", None),
 }
 
@@ -65,13 +89,22 @@ def validator(kind: str) -> jsonschema.protocols.Validator:
 def _describe(error: jsonschema.ValidationError) -> jsonschema.ValidationError:
     """The most telling error inside a ``oneOf``/``anyOf`` failure."""
     if error.context:
-        deepest = jsonschema.exceptions.best_match(error.context)
+        deepest: jsonschema.ValidationError | None = jsonschema.exceptions.best_match(
+            error.context
+        )
         if deepest is not None:
             return deepest
     return error
 
 
 def _text(error: jsonschema.ValidationError) -> str:
+    instance = error.instance
+    if isinstance(instance, dict) and "uses" in instance and "run" in instance:
+        # The schema's own words here list both alternatives in full.
+        return (
+            "a step either uses an action or runs a script, not both; split it "
+            "into two steps"
+        )
     path = "".join(
         f"[{part}]" if isinstance(part, int) else f".{part}"
         for part in error.absolute_path
@@ -93,11 +126,13 @@ def check(document: Document, kind: str) -> list[Finding]:
         path = tuple(error.absolute_path)
         where = document.at(path)
         if error.validator == "additionalProperties" and path in document.positions:
+            instance = error.instance
+            schema = error.schema
+            allowed = schema.get("properties", {}) if isinstance(schema, dict) else {}
             extra = [
                 key
-                for key in error.instance
-                if isinstance(error.instance, dict)
-                and key not in error.schema.get("properties", {})
+                for key in (instance if isinstance(instance, dict) else {})
+                if key not in allowed
             ]
             if extra:
                 where = document.key_at((*path, extra[0]))

@@ -83,7 +83,7 @@ CHECKOUT_BEFORE_AUTH = rule(
         "workloadIdentityPools/github/providers/shop\n"
         "- uses: actions/checkout@v7\n"
     ),
-    where=(4, 3),
+    where=(4, 9),
     good=(
         "- uses: actions/checkout@v7\n"
         "- uses: google-github-actions/auth@v3\n"
@@ -105,7 +105,7 @@ DEPLOY_CREDENTIALS = rule(
     ),
     kind="github-workflow",
     bad=_DEPLOY_JOB.format(permissions=_PERMISSIONS, steps=_DEPLOY_STEP),
-    where=(7, 15),
+    where=(9, 15),
     good=_DEPLOY_JOB.format(
         permissions=_PERMISSIONS, steps=_CHECKOUT_STEP + _AUTH_STEP + _DEPLOY_STEP
     ),
@@ -122,20 +122,21 @@ SCRIPT_INJECTION = rule(
         "other refs of the event are written by whoever opens the issue, pull "
         "request or commit. Pass them through env: and quote the variable."
     ),
-    bad=(
-        "- run: echo \"Deploying ${{ github.event.pull_request.title }}\"\n"
-    ),
+    bad=('- run: echo "Deploying ${{ github.event.pull_request.title }}"\n'),
     where=(1, 24),
     good=(
-        "- run: echo \"Deploying $TITLE\"\n"
+        '- run: echo "Deploying $TITLE"\n'
         "  env:\n"
         "    TITLE: ${{ github.event.pull_request.title }}\n"
     ),
 )
 
 _UNTRUSTED_ENDINGS = frozenset(
-    "body default_branch email head_ref label message name page_name ref title".split()
-)
+    [
+        "body", "default_branch", "email", "head_ref", "label", "message", "name",
+        "page_name", "ref", "title",
+    ]
+)  # fmt: skip
 _EVENT_PATH = re.compile(
     r"\bgithub\.(?:head_ref\b|event(?:\.[A-Za-z0-9_*-]+|\[[^\]]*\])+)"
 )
@@ -168,10 +169,11 @@ def _check_permissions(workflow: Workflow, job: Job) -> Iterator[Finding]:
         return
     top = workflow.data.get("permissions") if isinstance(workflow.data, dict) else None
     if "permissions" in job.data:
-        permissions, where = job.data["permissions"], workflow.document.key_at(
-            (*job.path, "permissions")
+        permissions, where = (
+            job.data["permissions"],
+            workflow.document.key_at((*job.path, "permissions")),
         )
-        place = f"job {job.id!r}'s permissions"
+        place = f"the permissions of job {job.id!r}"
     else:
         permissions = top
         place = f"the permissions of job {job.id!r} (or of the workflow)"

@@ -136,7 +136,7 @@ LABEL = rule(
         "    image: europe-docker.pkg.dev/p/r/shop\n"
         "    labels: version=v4.1.2\n"
     ),
-    where=(5, 21),
+    where=(5, 23),
     good=(
         "- uses: google-github-actions/deploy-cloudrun@v3\n"
         "  with:\n"
@@ -238,9 +238,7 @@ def _quoted(value: str) -> bool:
     return len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'"
 
 
-def _check_names(
-    pairs: list[Pair], place: _Place, what: str
-) -> Iterator[Finding]:
+def _check_names(pairs: list[Pair], place: _Place, what: str) -> Iterator[Finding]:
     for pair in pairs:
         if pair.value is None or pair.raw.startswith("#") or "${{" in pair.key:
             continue

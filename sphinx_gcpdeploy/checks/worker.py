@@ -42,7 +42,7 @@ TASKS_DOMAIN = rule(
         "    env_vars: |\n"
         "      GCP_TASKS_DOMAIN=https://shop-worker-123456789.europe-west1.run.app/\n"
     ),
-    where=(6, 75),
+    where=(6, 74),
     good=(
         "- uses: google-github-actions/deploy-cloudrun@v3\n"
         "  with:\n"
@@ -67,8 +67,7 @@ WORKER_URL = rule(
     ),
     upstream=("google-github-actions/deploy-cloudrun#589",),
     bad=(
-        _WORKER_STEPS
-        + "    tag: rev-one\n"
+        _WORKER_STEPS + "    tag: rev-one\n"
         "    tag_traffic: rev-one=100\n"
         "- uses: google-github-actions/deploy-cloudrun@v3\n"
         "  with:\n"
@@ -77,10 +76,9 @@ WORKER_URL = rule(
         "    env_vars: |\n"
         "      GCP_TASKS_DOMAIN=${{ steps.deploy_worker.outputs.url }}\n"
     ),
-    where=(13, 24),
+    where=(13, 28),
     good=(
-        _WORKER_STEPS
-        + "    tag: rev-one\n"
+        _WORKER_STEPS + "    tag: rev-one\n"
         "- uses: google-github-actions/deploy-cloudrun@v3\n"
         "  with:\n"
         "    service: shop-server\n"

@@ -1,0 +1,168 @@
+"""``sphinx-gcpdeploy check``: output, exit status, and files it cannot read."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from sphinx_gcpdeploy.cli import main
+
+DATA = Path(__file__).parent / "data" / "checks"
+BAD = (
+    "on: push\n"
+    "jobs:\n"
+    "  a:\n"
+    "    runs-on: ubuntu-latest\n"
+    "    steps:\n"
+    "      - uses: actions/checkout@v7\n"
+    "      - run: echo ${{ github.head_ref }}\n"
+)
+STEPS = "- uses: google-github-actions/deploy-cloudrun@v3\n  with:\n    service: Shop\n"
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    status = main(list(argv))
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def test_clean_file_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(capsys, "check", str(DATA / "good-workflow.yml")) == (0, "", "")
+
+
+def test_finding_line_and_exit_1(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "deploy.yml"
+    path.write_text(BAD, "utf-8")
+    status, out, err = run(capsys, "check", str(path))
+    assert status == 1
+    assert err == ""
+    assert out == (
+        f"{path}:7:19: script-injection github.head_ref is written by whoever "
+        "triggers the workflow and is pasted into the script before it runs; pass "
+        "it through env: and use the quoted variable instead\n"
+    )
+
+
+def test_warnings_alone_exit_0(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "w.yaml"
+    path.write_text(
+        "- uses: google-github-actions/deploy-cloudrun@v3\n"
+        "  with:\n    service: shop\n    image: i\n    region: mars-north1\n",
+        "utf-8",
+    )
+    status, out, _ = run(capsys, "check", str(path))
+    assert status == 0
+    assert out.startswith(f"{path}:5:13: region warning: region 'mars-north1'")
+
+
+def test_directory_and_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "nested").mkdir()
+    (tmp_path / "nested" / "steps.yaml").write_text(STEPS, "utf-8")
+    (tmp_path / "a.yml").write_text(BAD, "utf-8")
+    (tmp_path / "notes.txt").write_text("not checked", "utf-8")
+    status, out, _ = run(capsys, "check", "--format", "json", str(tmp_path))
+    assert status == 1
+    report = json.loads(out)
+    assert report["files"] == 2
+    assert [
+        (item["path"], item["rule"], item["line"]) for item in report["findings"]
+    ] == [
+        (str(tmp_path / "a.yml"), "script-injection", 7),
+        (str(tmp_path / "nested" / "steps.yaml"), "service-name", 3),
+        (str(tmp_path / "nested" / "steps.yaml"), "service-name", 3),
+    ]
+    assert report["errors"] == 3 and report["warnings"] == 0
+
+
+def test_kind_can_be_forced(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "steps.yml"
+    path.write_text(STEPS, "utf-8")
+    status, out, _ = run(capsys, "check", "--kind", "github-workflow", str(path))
+    assert status == 1
+    assert out.splitlines()[0].startswith(f"{path}:1:1: schema ")
+
+
+def test_ignore(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "deploy.yml"
+    path.write_text(BAD, "utf-8")
+    assert run(capsys, "check", "--ignore", "script-injection", str(path)) == (
+        0,
+        "",
+        "",
+    )
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"on: push\x00\x01", "is a binary file, not YAML text"),
+        (
+            b"name: caf\xe9\n",
+            "is not UTF-8 text (byte 10 cannot be read); save it as UTF-8",
+        ),
+    ],
+    ids=["binary", "latin-1"],
+)
+def test_unreadable_file_exits_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: bytes, message: str
+) -> None:
+    path = tmp_path / "w.yml"
+    path.write_bytes(content)
+    status, out, err = run(capsys, "check", str(path))
+    assert (status, out) == (2, "")
+    assert err == f"sphinx-gcpdeploy: {path}: {message}\n"
+
+
+def test_missing_and_empty_directory_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, _, err = run(capsys, "check", str(tmp_path / "nope.yml"), str(tmp_path))
+    assert status == 2
+    assert err.splitlines() == [
+        f"sphinx-gcpdeploy: {tmp_path / 'nope.yml'}: no such file or directory",
+        f"sphinx-gcpdeploy: {tmp_path}: no .yml or .yaml file in this directory",
+    ]
+
+
+def test_unreadable_file_does_not_hide_findings_in_others(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    good = tmp_path / "bad.yml"
+    good.write_text(BAD, "utf-8")
+    status, out, _ = run(capsys, "check", str(good), str(tmp_path / "nope.yml"))
+    assert status == 2
+    assert "script-injection" in out
+
+
+def test_yaml_syntax_is_a_finding(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "w.yml"
+    path.write_text("on: [push\n", "utf-8")
+    status, out, _ = run(capsys, "check", str(path))
+    assert status == 1
+    assert out.startswith(f"{path}:2:1: yaml-syntax ")
+
+
+@pytest.mark.parametrize(
+    "argv", [[], ["check"], ["check", "--format", "xml", "x.yml"], ["lint", "x"]]
+)
+def test_bad_usage_exits_2(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(argv) == 2
+    assert "usage:" in capsys.readouterr().err
+
+
+def test_unknown_rule_in_ignore(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", "--ignore", "no-such-rule", "x.yml"]) == 2
+    assert "no rule no-such-rule" in capsys.readouterr().err
+
+
+def test_help_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", "--help"]) == 0
+    assert "PATH" in capsys.readouterr().out

@@ -1,0 +1,322 @@
+"""The bash checks: bash's own syntax check, and Cloud Run's rules applied to the
+gcloud run commands of a script, each at its exact line and column."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from sphinx_gcpdeploy.checks import check_text, shell
+from sphinx_gcpdeploy.findings import RULES
+
+SHELL_RULES = [rule for rule in RULES.values() if rule.kind == "bash"]
+
+
+def found(text: str) -> list[tuple[str, int, int, str, str]]:
+    return [
+        (item.rule, item.line, item.column, item.level, item.message)
+        for item in check_text(text, "bash")
+    ]
+
+
+DEPLOY = "gcloud run deploy shop --image=europe-docker.pkg.dev/p/r/shop \\\n"
+
+
+@pytest.mark.parametrize("declared", SHELL_RULES, ids=lambda rule: rule.id)
+def test_documented_examples(declared: object) -> None:
+    bad, good, where = declared.bad, declared.good, declared.where  # type: ignore[attr-defined]
+    assert bad is not None and good is not None and where is not None
+    assert (declared.id, *where) in [  # type: ignore[attr-defined]
+        (rule, line, column) for rule, line, column, _, _ in found(bad)
+    ]
+    assert found(good) == []
+
+
+FAILING = {
+    "syntax": (
+        "set -euo pipefail\nif true; then\n  echo deploy\n",
+        [("bash-syntax", 3, 1, "error", "bash: syntax error: unexpected end of file")],
+    ),
+    "syntax mid-script": (
+        "echo one\nfi\necho two\n",
+        [
+            (
+                "bash-syntax",
+                2,
+                1,
+                "error",
+                "bash: syntax error near unexpected token `fi'",
+            )
+        ],
+    ),
+    "service name with a shell variable": (
+        'gcloud run deploy "Shop-$ENV" --image="$IMAGE" --region=europe-west1\n',
+        [
+            (
+                "service-name",
+                1,
+                19,
+                "error",
+                "service name 'Shop-$ENV' has 'S'; use only lowercase letters, "
+                "digits and hyphens",
+            ),
+            (
+                "service-name",
+                1,
+                19,
+                "error",
+                "service name 'Shop-$ENV' must start with a lowercase letter; put "
+                "one first",
+            ),
+        ],
+    ),
+    "tag starting with a digit, after a continuation": (
+        DEPLOY + "  --region=europe-west1 \\\n  --tag=1abc\n",
+        [
+            (
+                "revision-tag",
+                3,
+                9,
+                "error",
+                "tag '1abc' must start with a lowercase letter; put a prefix such as "
+                "'rev-' before it",
+            )
+        ],
+    ),
+    "tag that is a raw short SHA": (
+        DEPLOY + '  --region=europe-west1 --tag "$SHORT_SHA"\n',
+        [
+            (
+                "revision-tag",
+                2,
+                31,
+                "error",
+                "tag '$SHORT_SHA' starts with a commit SHA, which often starts with "
+                "a digit; put a letter prefix such as 'rev-' before it",
+            )
+        ],
+    ),
+    "tag too long with the service": (
+        "gcloud run deploy shop-worker-production-europe-west10 \\\n"
+        "  --image=x --region=europe-west10 --tag=rev-$SHORT_SHA\n",
+        [
+            (
+                "revision-tag",
+                2,
+                42,
+                "error",
+                "tag 'rev-$SHORT_SHA' with service "
+                "'shop-worker-production-europe-west10' can reach 47 characters; "
+                "Cloud Run allows at most 46 for the two together: shorten the tag "
+                "or the service name",
+            )
+        ],
+    ),
+    "several regions": (
+        DEPLOY + "  --region europe-west1,us-east1\n",
+        [
+            (
+                "region",
+                2,
+                12,
+                "error",
+                "--region 'europe-west1,us-east1' lists several regions; gcloud "
+                "deploys to one: run the command once per region",
+            )
+        ],
+    ),
+    "unknown region": (
+        DEPLOY + "  --region=europe-west7\n",
+        [
+            (
+                "region",
+                2,
+                12,
+                "warning",
+                "--region 'europe-west7' is not a Cloud Run region this tool knows; "
+                "check the spelling (for example europe-west1)",
+            )
+        ],
+    ),
+    "two kinds of env flags": (
+        DEPLOY
+        + "  --region=europe-west1 --update-env-vars=A=1 --env-vars-file=e.yaml\n",
+        [
+            (
+                "gcloud-env-flags",
+                2,
+                47,
+                "error",
+                "--env-vars-file cannot be combined with --update-env-vars: gcloud "
+                "takes one of --update-env-vars (with --remove-env-vars), "
+                "--set-env-vars, --env-vars-file, --clear-env-vars; use "
+                "--update-env-vars alone",
+            ),
+            (
+                "gcloud-set-env-vars",
+                2,
+                47,
+                "warning",
+                "--env-vars-file removes every environment variable it does not "
+                "list, including those set by earlier deploys; use "
+                "--update-env-vars to add or change only these",
+            ),
+        ],
+    ),
+    "set-env-vars": (
+        DEPLOY + '  --region=europe-west1 --set-env-vars "GCP_TASKS_DOMAIN=$URL"\n',
+        [
+            (
+                "gcloud-set-env-vars",
+                2,
+                25,
+                "warning",
+                "--set-env-vars removes every environment variable it does not "
+                "list, including those set by earlier deploys; use "
+                "--update-env-vars to add or change only these",
+            )
+        ],
+    ),
+    "comma in a value": (
+        DEPLOY + "  --region=europe-west1 \\\n"
+        '  --update-env-vars="HOSTS=a.example,b.example,MODE=x"\n',
+        [
+            (
+                "gcloud-env-delimiter",
+                3,
+                37,
+                "error",
+                "the comma in --update-env-vars splits the value of HOSTS: gcloud "
+                "would read 'b.example' as a variable of its own; choose another "
+                "delimiter, as in --update-env-vars='^|^HOSTS=a,b|OTHER=c'",
+            )
+        ],
+    ),
+    "no-traffic": (
+        DEPLOY + "  --region=europe-west1 --tag=rev-abc1234 --no-traffic\n",
+        [
+            (
+                "gcloud-no-traffic",
+                2,
+                43,
+                "warning",
+                "--no-traffic fails when the service does not exist yet, so the "
+                "first deploy breaks; --tag alone gives the revision its own URL",
+            )
+        ],
+    ),
+    "prompts": (
+        "set -e\n"
+        "url=$(gcloud run services describe shop --format='value(status.url)')\n",
+        [
+            (
+                "gcloud-prompt",
+                2,
+                7,
+                "warning",
+                "'gcloud run services describe' without --region asks for it at a "
+                "prompt, which nothing answers in CI; name it on the command",
+            )
+        ],
+    ),
+    "deploy without image": (
+        "gcloud beta run deploy shop --region=europe-west1\n",
+        [
+            (
+                "gcloud-prompt",
+                1,
+                1,
+                "warning",
+                "'gcloud run deploy' without --image (or --source) asks for it at a "
+                "prompt, which nothing answers in CI; name it on the command",
+            )
+        ],
+    ),
+}
+
+
+@pytest.mark.parametrize("case", FAILING, ids=list(FAILING))
+def test_failing(case: str) -> None:
+    text, expected = FAILING[case]
+    assert found(text) == expected
+
+
+PASSING = {
+    "the recipe's pattern": (
+        "set -euo pipefail\n"
+        'SHORT_SHA="$(git rev-parse --short=7 HEAD)"\n'
+        "gcloud run deploy shop-worker \\\n"
+        '  --image="$IMAGE" \\\n'
+        "  --region=europe-west1 \\\n"
+        '  --tag="rev-$SHORT_SHA" \\\n'
+        "  --quiet\n"
+        'URL="$(gcloud run services describe shop-worker \\\n'
+        "  --region=europe-west1 \\\n"
+        "  --format=\"value(status.traffic.filter('tag=rev-$SHORT_SHA')"
+        '.extract(url).flatten())")"\n'
+        'gcloud run deploy shop --image="$IMAGE" --region=europe-west1 \\\n'
+        '  --update-env-vars="GCP_TASKS_DOMAIN=$URL"\n'
+    ),
+    "custom delimiter": (
+        DEPLOY + "  --region=europe-west1 --update-env-vars='^|^H=a,b|M=x'\n"
+    ),
+    "commented and quoted text is not a command": (
+        "# gcloud run deploy BAD --no-traffic\necho 'run: gcloud run deploy BAD'\n"
+    ),
+    "other gcloud commands": "gcloud builds submit --region=europe-west1 .\n",
+    "an unknown variable in the region": DEPLOY + '  --region="$REGION"\n',
+    "services list needs no service": "gcloud run services list --region=us-east1\n",
+}
+
+
+@pytest.mark.parametrize("case", PASSING, ids=list(PASSING))
+def test_passing(case: str) -> None:
+    assert found(PASSING[case]) == []
+
+
+def test_bash_runs_once_per_distinct_script(monkeypatch: pytest.MonkeyPatch) -> None:
+    shell.syntax_error.cache_clear()
+    calls: list[str] = []
+    real = shell.subprocess.run
+
+    def counting(*args: object, **kwargs: object) -> object:
+        calls.append(str(kwargs.get("input")))
+        return real(*args, **kwargs)  # type: ignore[call-overload]
+
+    monkeypatch.setattr(shell.subprocess, "run", counting)
+    for _ in range(5):
+        check_text("echo one\n", "bash")
+    check_text("echo two\n", "bash")
+    assert calls == ["echo one\n", "echo two\n"]
+
+
+def test_without_bash_the_syntax_check_is_skipped(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    shell.syntax_error.cache_clear()
+    monkeypatch.setattr(shell, "_bash", lambda: None)
+    assert found("if true; then\n" + DEPLOY + "  --no-traffic\n") == [
+        (
+            "gcloud-prompt",
+            2,
+            1,
+            "warning",
+            "'gcloud run deploy' without --region asks for it at a prompt, which "
+            "nothing answers in CI; name it on the command",
+        ),
+        (
+            "gcloud-no-traffic",
+            3,
+            3,
+            "warning",
+            "--no-traffic fails when the service does not exist yet, so the first "
+            "deploy breaks; --tag alone gives the revision its own URL",
+        ),
+    ]
+    shell.syntax_error.cache_clear()
+
+
+def test_bash_is_available_here() -> None:
+    # The syntax tests above need bash; say so plainly if it is missing.
+    assert shutil.which("bash") is not None
