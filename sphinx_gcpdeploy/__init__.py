@@ -67,6 +67,16 @@ def _check_config(app: Sphinx, config: Config) -> None:
         config.gcpdeploy_defaults = {}
 
 
+STATIC_DIR = Path(__file__).parent / "static"
+
+
+def _add_static(app: Sphinx) -> None:
+    """Ship the stylesheet for the extension's tables with HTML builds."""
+    if app.builder.format == "html":
+        app.config.html_static_path.append(str(STATIC_DIR))
+        app.add_css_file("gcpdeploy.css")
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     from .catalogue import setup_catalogue
     from .directive import setup_directive
@@ -77,6 +87,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("gcpdeploy_template_dirs", [], "env", types=[list, tuple])
     app.add_config_value("gcpdeploy_defaults", {}, "env", types=[dict])
     app.connect("config-inited", _check_config)
+    app.connect("builder-inited", _add_static)
     setup_directive(app)
     setup_tabs(app)
     setup_catalogue(app)

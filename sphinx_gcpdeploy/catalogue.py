@@ -28,7 +28,7 @@ def _literal(text: str) -> nodes.literal:
 
 
 def _table(headings: list[str], rows: list[list[nodes.Node]]) -> nodes.table:
-    table = nodes.table(classes=["gcpdeploy-parameters"])
+    table = nodes.table(classes=["gcpdeploy-parameters", "colwidths-given"])
     group = nodes.tgroup(cols=len(headings))
     table += group
     for width in (20, 10, 25, 45)[: len(headings)]:

@@ -131,7 +131,7 @@ def _examples(declared: Rule) -> list[nodes.Node]:
 
 def summary_table(rules: list[Rule]) -> nodes.table:
     """A table of every rule: its id (a link to its section), level and summary."""
-    table = nodes.table(classes=["gcpdeploy-rules"])
+    table = nodes.table(classes=["gcpdeploy-rules", "colwidths-given"])
     group = nodes.tgroup(cols=3)
     table += group
     for width in (25, 10, 65):
