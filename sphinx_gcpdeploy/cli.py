@@ -129,13 +129,24 @@ def run_check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
 
 
 def _say(message: str) -> None:
-    print(f"sphinx-gcpdeploy: {message}", file=sys.stderr)
+    print(f"sphinx-gcpdeploy: {printable(message)}", file=sys.stderr)
+
+
+def printable(text: str) -> str:
+    """``text`` with what a strict UTF-8 stream cannot write (a file name that
+    is not UTF-8 comes back from the system as lone surrogates) escaped."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def _expand(paths: Sequence[str]) -> Iterator[Path | Unreadable]:
     """Each file to check, in order; directories become the YAML files below them."""
     for name in paths:
         path = Path(name)
+        if not name:
+            # Path("") is the working directory: an empty argument is a mistake
+            # (an unset shell variable), not a request to check everything here.
+            yield Unreadable("an empty path was given; name a file or a directory")
+            continue
         if path.is_dir():
             found = sorted(
                 item
@@ -152,6 +163,9 @@ def _expand(paths: Sequence[str]) -> Iterator[Path | Unreadable]:
 
 
 def _read(path: Path) -> str:
+    if path.exists() and not path.is_dir() and not path.is_file():
+        # A pipe or a device would block the read, or never end.
+        raise Unreadable(f"{path}: is not a regular file")
     try:
         data = path.read_bytes()
     except IsADirectoryError:
@@ -187,7 +201,7 @@ def _line(name: str, found: Finding) -> str:
     message = found.message
     if found.level == "warning":
         message = f"warning: {message}"
-    return f"{name}:{found.line}:{found.column}: {found.rule} {message}"
+    return printable(f"{name}:{found.line}:{found.column}: {found.rule} {message}")
 
 
 def _print_json(results: list[tuple[str, Finding]], files: int, out: TextIO) -> None:

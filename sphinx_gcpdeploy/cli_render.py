@@ -80,7 +80,9 @@ class UsageError(Exception):
 
 
 def _say(message: str) -> None:
-    print(f"sphinx-gcpdeploy: {message}", file=sys.stderr)
+    from .cli import printable
+
+    print(f"sphinx-gcpdeploy: {printable(message)}", file=sys.stderr)
 
 
 def _recipes(args: argparse.Namespace) -> dict[str, Any] | None:
@@ -201,9 +203,11 @@ def _write(path: Path, text: str, force: bool) -> int:
             if not force:
                 _say(f"{path} exists and differs; add --force to replace it")
                 return USAGE
-        handle, temporary = tempfile.mkstemp(
-            dir=path.parent if str(path.parent) else ".", prefix=f".{path.name}."
-        )
+        folder = path.parent if str(path.parent) else Path(".")
+        if not folder.is_dir():
+            _say(f"{path}: cannot write it: no directory {folder}")
+            return USAGE
+        handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.")
         try:
             with os.fdopen(handle, "w", encoding="utf-8") as stream:
                 stream.write(text)

@@ -140,9 +140,9 @@ def _require(
             if isinstance(kinds, type)
             else "/".join(kind.__name__ for kind in kinds)
         )
-        raise RecipeError(
-            file, document.at(path)[0], f"{'.'.join(path)} must be a {names}"
-        )
+        what = ".".join(path) or "the declaration"
+        names = {"dict": "mapping", "str": "text", "list": "list"}.get(names, names)
+        raise RecipeError(file, document.at(path)[0], f"{what} must be a {names}")
     return value
 
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import jinja2
 import jinja2.meta
-from jinja2.sandbox import SandboxedEnvironment
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from .checks import check_text
 from .checks.expressions import EXPRESSION, Bound
@@ -42,6 +42,11 @@ PARAMETER_CHOICE = rule(
 UNUSED_PARAMETER = rule(
     "unused-parameter",
     "A parameter given is used by the chosen format.",
+    level="warning",
+)
+SITE_DEFAULT = rule(
+    "site-default",
+    "Each value in gcpdeploy_defaults is one its parameter takes.",
     level="warning",
 )
 TEMPLATE = rule("template", "The recipe's template renders without error.")
@@ -93,6 +98,11 @@ def _problem(
     )
 
 
+def shorten(text: str, most: int = 80) -> str:
+    """``text``, cut to ``most`` characters with an ellipsis, for messages."""
+    return text if len(text) <= most else text[: most - 3] + "..."
+
+
 def resolve(
     recipe: Recipe, format_name: str, given: dict[str, Given], defaults: dict[str, Any]
 ) -> tuple[dict[str, Any], list[Located]]:
@@ -114,12 +124,22 @@ def resolve(
                     item.line,
                 )
             )
+        elif item.value is None:
+            problems.append(
+                _problem(
+                    PARAMETER_TYPE,
+                    f"parameter {name!r} has no value; give it "
+                    f"{_TYPE_WORDS[parameter.type]}, or leave the line out for the "
+                    "default",
+                    item.line,
+                )
+            )
         elif not parameter.accepts(item.value):
             problems.append(
                 _problem(
                     PARAMETER_TYPE,
                     f"parameter {name!r} takes {_TYPE_WORDS[parameter.type]}, not "
-                    f"{item.value!r}"
+                    f"{shorten(repr(item.value))}"
                     + ("; put the value in quotes" if parameter.type == "str" else ""),
                     item.line,
                 )
@@ -148,13 +168,21 @@ def resolve(
     for name, parameter in recipe.parameters.items():
         if name in values or name in given:
             continue
-        if (
-            name in defaults
-            and parameter.accepts(defaults[name])
-            and parameter.allows(defaults[name])
-        ):
-            values[name] = defaults[name]
-        elif parameter.required and parameter.applies_to(format_name):
+        if name in defaults:
+            site = defaults[name]
+            if parameter.accepts(site) and parameter.allows(site):
+                values[name] = site
+                continue
+            problems.append(
+                _problem(
+                    SITE_DEFAULT,
+                    f"gcpdeploy_defaults sets {name!r} to {shorten(repr(site))}, "
+                    f"which parameter {name!r} of recipe {recipe.name!r} does not "
+                    "take; the recipe's own default is used. Fix it in conf.py",
+                    None,
+                )
+            )
+        if parameter.required and parameter.applies_to(format_name):
             problems.append(
                 _problem(
                     MISSING_PARAMETER,
@@ -169,9 +197,10 @@ def resolve(
 
 
 @cache
-def environment(directory: Path, kind: str = "none") -> SandboxedEnvironment:
+def environment(directory: Path, kind: str = "none") -> ImmutableSandboxedEnvironment:
     """One sandboxed Jinja environment per recipe directory and kind of snippet,
-    built once.
+    built once. The sandbox is the immutable one: a template may not change the
+    lists and mappings it is given.
 
     Undefined names are errors, so a misspelt parameter in a template fails
     loudly instead of rendering as an empty string. The loader only reads below
@@ -179,7 +208,7 @@ def environment(directory: Path, kind: str = "none") -> SandboxedEnvironment:
     the ``gcpdeploy/`` prefix. Every parameter value written is checked by the rules of
     ``kind`` (see :mod:`sphinx_gcpdeploy.values`).
     """
-    env = SandboxedEnvironment(
+    env = ImmutableSandboxedEnvironment(
         finalize=finalizer(kind),
         loader=jinja2.ChoiceLoader(
             [
@@ -219,7 +248,7 @@ def template_files(directory: Path, name: str) -> tuple[Path, ...]:
         try:
             source = env.loader.get_source(env, current)[0]  # type: ignore[union-attr]
             parsed = env.parse(source)
-        except (jinja2.TemplateError, OSError):
+        except (jinja2.TemplateError, OSError, UnicodeDecodeError):
             continue  # the render reports it, with its location
         pending.extend(
             item
@@ -240,7 +269,8 @@ def _template_path(directory: Path, name: str) -> Path:
 def _template_error(error: Exception, recipe: Recipe, template: str) -> str:
     if isinstance(error, jinja2.TemplateSyntaxError):
         where = f"{error.filename or error.name or template}:{error.lineno}"
-        return f"template {where}: {error.message}; fix the template"
+        text = (error.message or "syntax error").rstrip(".")
+        return f"template {where}: {text}; fix the template"
     if isinstance(error, jinja2.TemplateNotFound):
         return (
             f"template {template!r} of recipe {recipe.name!r} includes "
@@ -251,7 +281,28 @@ def _template_error(error: Exception, recipe: Recipe, template: str) -> str:
             f"template {template!r} of recipe {recipe.name!r} uses an undefined "
             f"value: {error.message}; declare it as a parameter of the recipe"
         )
-    return f"template {template!r} of recipe {recipe.name!r} failed: {error}"
+    if isinstance(error, RecursionError):
+        return (
+            f"template {template!r} of recipe {recipe.name!r} includes itself, "
+            "directly or through another template; break the loop"
+        )
+    if isinstance(error, jinja2.exceptions.SecurityError):
+        # The sandbox names the class a value arrived in; to the writer it is text.
+        text = str(error).replace("'ParameterValue' object", "text").rstrip(".")
+        return (
+            f"template {template!r} of recipe {recipe.name!r} does what the sandbox "
+            f"forbids: {text}"
+        )
+    if isinstance(error, UnicodeDecodeError):
+        return (
+            f"template {template!r} of recipe {recipe.name!r} is not UTF-8 text; "
+            "save it as UTF-8"
+        )
+    text = str(error).replace("ParameterValue", "str")
+    return (
+        f"template {template!r} of recipe {recipe.name!r} failed: "
+        f"{type(error).__name__}: {text}"
+    )
 
 
 def bounds_of(recipe: Recipe, values: dict[str, Any]) -> dict[str, Bound]:
@@ -363,7 +414,9 @@ def build_snippet(
             )
         )
         return snippet
-    except (jinja2.TemplateError, RecursionError) as error:
+    except Exception as error:  # a template is code: any failure
+        # of it (a division by zero, a file that is not UTF-8) is a located
+        # warning, never a traceback out of the build.
         snippet.problems.append(
             _problem(TEMPLATE, _template_error(error, recipe, chosen.template), None)
         )

@@ -133,7 +133,9 @@ def _tagged_text(node: yaml.ScalarNode) -> bool:
     where the implicit resolver would have made it something else."""
     if node.tag != _STR:
         return False
-    implicit = _IMPLICIT.resolve(yaml.ScalarNode, node.value, (True, False))
+    implicit = _IMPLICIT.resolve(  # type: ignore[no-untyped-call]
+        yaml.ScalarNode, node.value, (True, False)
+    )
     return bool(implicit != _STR)
 
 

@@ -225,11 +225,20 @@ def test_an_invalid_mode_names_the_choices() -> None:
     ]
 
 
-def test_a_site_default_outside_the_choices_is_ignored() -> None:
+def test_a_site_default_outside_the_choices_is_a_warning() -> None:
     snippet = build_snippet(
         builtin_recipes(), "django-settings", "python", {}, defaults={"mode": "dev"}
     )
-    assert problems(snippet) == []
+    assert [item.finding.level for item in snippet.problems] == ["warning"]
+    assert problems(snippet) == [
+        (
+            "site-default",
+            None,
+            "gcpdeploy_defaults sets 'mode' to 'dev', which parameter 'mode' of "
+            "recipe 'django-settings' does not take; the recipe's own default is "
+            "used. Fix it in conf.py",
+        )
+    ]
     assert 'os.environ["GCP_TASKS_DOMAIN"]' in (snippet.text or "")
 
 
