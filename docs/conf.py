@@ -10,7 +10,7 @@ from sphinx_gcpdeploy import __version__
 
 project = "sphinx-gcpdeploy"
 author = "The sphinx-gcpdeploy authors"
-copyright = "the sphinx-gcpdeploy authors"  # noqa: A001 (Sphinx's own name)
+copyright = "the sphinx-gcpdeploy authors"
 release = __version__
 version = ".".join(__version__.split(".")[:2])
 
@@ -23,7 +23,14 @@ extensions = [
 
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
 root_doc = "index"
-exclude_patterns = ["_build"]
+exclude_patterns = ["_build", "_recipes"]
+
+# The site's own recipe: the example of the page on using the extension in a
+# project, rendered and checked like the built-in ones.
+gcpdeploy_template_dirs = ["_recipes"]
+
+# Every cross-reference must resolve, on Read the Docs as with nox -s docs.
+nitpicky = True
 
 # Number captioned snippets, so a page can say "Listing 2" with :numref:.
 numfig = True
@@ -44,4 +51,6 @@ html_theme_options = {
     "collapse_navigation": False,
 }
 html_static_path = ["_static"]
+# Without an icon, every page makes the browser ask for /favicon.ico and log a 404.
+html_favicon = "_static/favicon.svg"
 html_css_files = ["custom.css"]

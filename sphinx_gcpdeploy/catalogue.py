@@ -64,6 +64,8 @@ def _default(parameter: Parameter) -> nodes.Node:
 
 def _description(parameter: Parameter) -> nodes.Node:
     text = parameter.description
+    if parameter.choices:
+        text += f" One of: {', '.join(str(item) for item in parameter.choices)}."
     if parameter.formats:
         text += f" Used by: {', '.join(parameter.formats)}."
     return _paragraph(text)

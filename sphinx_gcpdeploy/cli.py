@@ -20,6 +20,9 @@ if TYPE_CHECKING:
 
 OK, FOUND_ERRORS, USAGE = 0, 1, 2
 
+#: Kinds other than GitHub's, and how ``--kind auto`` knows them by file name.
+OTHER_KINDS = ("cloudbuild", "bash", "python")
+
 #: The file name endings ``check`` looks for inside a directory.
 SUFFIXES = (".yml", ".yaml")
 
@@ -49,12 +52,14 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("paths", nargs="+", metavar="PATH", help="a file or directory")
     check.add_argument(
         "--kind",
-        choices=("auto", "github-workflow", "github-steps"),
+        choices=("auto", "github-workflow", "github-steps", *OTHER_KINDS),
         default="auto",
+        metavar="KIND",
         help=(
-            "how to read each file: a complete workflow, or a list of steps of one "
-            "job; auto (the default) reads a file whose top level is a list as "
-            "steps and anything else as a workflow"
+            "how to read each file; auto (the default) reads a file named "
+            "cloudbuild.yaml (or .yml) as Cloud Build, .sh as bash, .py as Python "
+            "settings, a YAML file whose top level is a list as the steps of one "
+            "job, and anything else as a complete GitHub workflow"
         ),
     )
     check.add_argument(
@@ -115,7 +120,7 @@ def run_check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
             status = USAGE
             continue
         files += 1
-        for found in _check(text, args.kind):
+        for found in _check(text, _kind(path, args.kind)):
             if found.rule not in args.ignore:
                 results.append((str(path), found))
     if args.format == "json":
@@ -183,11 +188,26 @@ def _read(path: Path) -> str:
         ) from None
 
 
+def _kind(path: Path, kind: str) -> str:
+    """The kind to read ``path`` as: the one asked for, or one told by its name."""
+    if kind != "auto":
+        return kind
+    if path.suffix == ".sh":
+        return "bash"
+    if path.suffix == ".py":
+        return "python"
+    if path.stem == "cloudbuild" and path.suffix in SUFFIXES:
+        return "cloudbuild"
+    return kind
+
+
 def _check(text: str, kind: str) -> list[Finding]:
-    from .checks import check_document
+    from .checks import check_document, check_text
     from .findings import Finding
     from .yamltree import YamlProblem, parse
 
+    if kind in ("bash", "python"):
+        return check_text(text, kind)
     try:
         document = parse(text)
     except YamlProblem as problem:

@@ -149,7 +149,9 @@ class SnippetDirective(SphinxDirective):
             return self.content_line(located.content_line)
         return self.lineno
 
-    def build(self, format_name: str | None) -> Snippet | None:
+    def build(
+        self, format_name: str | None, siblings: tuple[str, ...] = ()
+    ) -> Snippet | None:
         recipes = self.recipes()
         given = self.given()
         if recipes is None or given is None:
@@ -160,6 +162,7 @@ class SnippetDirective(SphinxDirective):
             format_name,
             given,
             dict(self.config.gcpdeploy_defaults),
+            siblings,
         )
         self.report(snippet)
         return snippet

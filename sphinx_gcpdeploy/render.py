@@ -104,11 +104,17 @@ def shorten(text: str, most: int = 80) -> str:
 
 
 def resolve(
-    recipe: Recipe, format_name: str, given: dict[str, Given], defaults: dict[str, Any]
+    recipe: Recipe,
+    format_name: str,
+    given: dict[str, Given],
+    defaults: dict[str, Any],
+    siblings: tuple[str, ...] = (),
 ) -> tuple[dict[str, Any], list[Located]]:
     """The values to render with, and the problems with what was given.
 
     ``defaults`` are site-wide values; a value given in the directive wins.
+    ``siblings`` are the other formats rendered from the same values (the tabs of
+    one set): a parameter one of them uses is not reported as unused.
     """
     problems: list[Located] = []
     values: dict[str, Any] = {}
@@ -154,7 +160,7 @@ def resolve(
                     item.line,
                 )
             )
-        elif not parameter.applies_to(format_name):
+        elif not any(parameter.applies_to(name) for name in (format_name, *siblings)):
             problems.append(
                 _problem(
                     UNUSED_PARAMETER,
@@ -359,8 +365,10 @@ def build_snippet(
     format_name: str | None,
     given: dict[str, Given],
     defaults: dict[str, Any] | None = None,
+    siblings: tuple[str, ...] = (),
 ) -> Snippet:
-    """Resolve, render and check one snippet."""
+    """Resolve, render and check one snippet (see :func:`resolve` for
+    ``siblings``)."""
     recipe = recipes.get(recipe_name)
     if recipe is None:
         choices = ", ".join(sorted(recipes)) or "none"
@@ -390,7 +398,7 @@ def build_snippet(
                 )
             ],
         )
-    values, problems = resolve(recipe, format_name, given, defaults or {})
+    values, problems = resolve(recipe, format_name, given, defaults or {}, siblings)
     dependencies = [*template_files(recipe.directory, chosen.template)]
     dependencies.append(recipe.directory / "recipe.yaml")
     snippet = Snippet(

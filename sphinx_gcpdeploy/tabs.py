@@ -87,7 +87,7 @@ class GcpDeployTabsDirective(SnippetDirective):
         outer["gcpdeploy_tabs_id"] = temp.setdefault("next_tabs_id", 0)
         temp["next_tabs_id"] += 1
         for name in names:
-            snippet = self.build(name)
+            snippet = self.build(name, tuple(item for item in names if item))
             if snippet is None or snippet.text is None or recipe is None:
                 continue
             label = recipe.formats[snippet.format_name].title

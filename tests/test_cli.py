@@ -166,3 +166,51 @@ def test_unknown_rule_in_ignore(capsys: pytest.CaptureFixture[str]) -> None:
 def test_help_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["check", "--help"]) == 0
     assert "PATH" in capsys.readouterr().out
+
+
+def _render(*argv: str) -> str:
+    from sphinx_gcpdeploy.recipes import builtin_recipes
+    from sphinx_gcpdeploy.render import build_snippet
+
+    recipe, format_name = argv
+    snippet = build_snippet(builtin_recipes(), recipe, format_name, {})
+    assert snippet.text is not None
+    return snippet.text
+
+
+def test_cloud_build_shell_and_python_files_are_known_by_name(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "cloudbuild.yaml").write_text(
+        _render("worker-and-server", "cloudbuild"), "utf-8"
+    )
+    (tmp_path / "deploy.sh").write_text(_render("worker-and-server", "gcloud"), "utf-8")
+    (tmp_path / "settings.py").write_text(_render("django-settings", "python"), "utf-8")
+    names = [str(tmp_path / name) for name in ("cloudbuild.yaml", "deploy.sh")]
+    assert run(capsys, "check", *names, str(tmp_path / "settings.py")) == (0, "", "")
+
+
+def test_a_shell_script_gets_the_gcloud_rules(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    script = tmp_path / "deploy.sh"
+    script.write_text(
+        "#!/usr/bin/env bash\ngcloud run deploy Shop --image=x --region=us-east1\n",
+        "utf-8",
+    )
+    status, out, _ = run(capsys, "check", str(script))
+    assert status == 1
+    assert out.startswith(f"{script}:2:19: service-name service name 'Shop' has 'S'")
+
+
+def test_kind_python_forces_python(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    odd = tmp_path / "settings.txt"
+    odd.write_text('GCP_TASKS_DOMAIN = "http://example.com/"\n', "utf-8")
+    status, out, _ = run(capsys, "check", "--kind", "python", str(odd))
+    assert status == 1
+    assert [line.split(" ")[1] for line in out.splitlines()] == [
+        "tasks-domain-scheme",
+        "tasks-domain-slash",
+    ]

@@ -300,7 +300,7 @@ def test_bad_choices_are_located(
             "single-service",
             "gcloud",
             {"service": "1bad"},
-            [("service-name", 1, 13, "1bad")],
+            [("service-name", 1, 14, "1bad")],
         ),
         (
             "single-service",

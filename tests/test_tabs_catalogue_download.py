@@ -138,3 +138,32 @@ def test_catalogue_of_an_unknown_recipe(build: Build) -> None:
         "django-settings, single-service, worker-and-server "
         "[gcpdeploy.unknown-recipe]"
     ]
+
+
+def test_a_parameter_one_tab_uses_is_not_unused_in_the_others(build: Build) -> None:
+    page = """\
+T
+=
+
+.. gcpdeploy-tabs:: worker-and-server
+   :formats: github-actions, gcloud
+
+   project_id: shop-prod
+   environment_name: staging
+"""
+    built = build({"index.rst": page}, conf=TABS_CONF)
+    assert built.warnings == ""
+    assert "shop-prod" in built.html()
+
+
+def test_a_parameter_no_tab_uses_is_still_reported(build: Build) -> None:
+    page = (
+        "T\n=\n\n.. gcpdeploy-tabs:: worker-and-server\n"
+        "   :formats: github-actions, gcloud\n\n   branch: dev\n"
+    )
+    lines = build({"index.rst": page}, conf=TABS_CONF).warning_lines()
+    assert lines == [
+        "index.rst:7: WARNING: parameter 'branch' has no effect in format "
+        f"{name!r}; it is used by: github-workflow [gcpdeploy.unused-parameter]"
+        for name in ("github-actions", "gcloud")
+    ]
