@@ -37,6 +37,16 @@ def tests(session: nox.Session, sphinx: str) -> None:
 
 
 @nox.session
+def bench(session: nox.Session) -> None:
+    """The benchmarks: build time with checked snippets against plain code blocks,
+    ``check`` against check-jsonschema, incremental rebuilds. Prints a table and
+    writes it to benchmarks/results/bench.json (or ``-- --output FILE``); fails
+    when a target is missed. Not among the default sessions: it takes minutes."""
+    session.install("-e", ".")
+    session.run("python", "benchmarks/bench.py", *session.posargs)
+
+
+@nox.session
 def lint(session: nox.Session) -> None:
     """ruff lint, ruff format check, and mypy on the package."""
     session.install("-e", ".[test]", "ruff", "mypy", "types-PyYAML", "types-jsonschema")

@@ -20,9 +20,10 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from .checks import check_text
 from .checks.expressions import EXPRESSION, Bound
+from .checks.shell import PLACEHOLDER
 from .findings import Finding, Level, Rule, rule
 from .recipes import BUILTIN_DIR, Recipe
-from .values import PARAMETER_VALUE, UnsafeValue, finalizer, wrap
+from .values import PARAMETER_VALUE, UnsafeValue, finalizer, guard, wrap
 
 UNKNOWN_RECIPE = rule("unknown-recipe", "The directive names a recipe that exists.")
 UNKNOWN_FORMAT = rule("unknown-format", "The format is one the recipe offers.")
@@ -203,7 +204,9 @@ def resolve(
 
 
 @cache
-def environment(directory: Path, kind: str = "none") -> ImmutableSandboxedEnvironment:
+def environment(
+    directory: Path, kind: str = "none", placeholder: str | None = None
+) -> ImmutableSandboxedEnvironment:
     """One sandboxed Jinja environment per recipe directory and kind of snippet,
     built once. The sandbox is the immutable one: a template may not change the
     lists and mappings it is given.
@@ -211,11 +214,12 @@ def environment(directory: Path, kind: str = "none") -> ImmutableSandboxedEnviro
     Undefined names are errors, so a misspelt parameter in a template fails
     loudly instead of rendering as an empty string. The loader only reads below
     ``directory``, and the pieces this package shares between its recipes under
-    the ``gcpdeploy/`` prefix. Every parameter value written is checked by the rules of
-    ``kind`` (see :mod:`sphinx_gcpdeploy.values`).
+    the ``gcpdeploy/`` prefix. Every parameter value written is checked by the
+    rules of ``kind`` (see :mod:`sphinx_gcpdeploy.values`), and written as
+    ``placeholder`` instead when one is given.
     """
     env = ImmutableSandboxedEnvironment(
-        finalize=finalizer(kind),
+        finalize=finalizer(kind, placeholder),
         loader=jinja2.ChoiceLoader(
             [
                 jinja2.FileSystemLoader(str(directory)),
@@ -407,6 +411,14 @@ def build_snippet(
     if any(item.finding.level == "error" for item in problems):
         return snippet
     try:
+        guard(
+            chosen.check,
+            {
+                name: value
+                for name, value in values.items()
+                if recipe.parameters[name].applies_to(format_name)
+            },
+        )
         template = environment(recipe.directory, chosen.check).get_template(
             chosen.template
         )
@@ -430,8 +442,19 @@ def build_snippet(
         )
         return snippet
     snippet.text = text
+    alike = None
+    if chosen.check == "bash":
+        # The same template and values, each value written as one inert word: bash
+        # parses it as it parses the snippet, and snippets that differ only in
+        # their values then share one bash -n (a process each, else).
+        alike = (
+            environment(recipe.directory, chosen.check, PLACEHOLDER)
+            .get_template(chosen.template)
+            .render(wrap(values))
+        )
     if chosen.check != "none":
-        for found in check_text(text, chosen.check, bounds_of(recipe, values)):
+        bounds = bounds_of(recipe, values)
+        for found in check_text(text, chosen.check, bounds, alike):
             cause = blame(found, text, given)
             if cause is None:
                 snippet.problems.append(Located(found, None))

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .checks.expressions import EXPRESSION
+from .checks.shell import RESERVED_WORDS
 from .findings import rule
 
 PARAMETER_VALUE = rule(
@@ -105,21 +106,29 @@ def python_problem(value: str) -> str | None:
     return None
 
 
-_SHELL_SAFE = re.compile(r"[A-Za-z0-9._/:@=+,%{}$-]*")
+_SHELL_SAFE = re.compile(r"[^A-Za-z0-9._/:@=+,%-]")
 
 
 def shell_problem(value: str) -> str | None:
-    """Why ``value`` cannot stand as a word of a shell command."""
+    """Why ``value`` cannot stand as a word of a shell command.
+
+    A value that passes is inert: letters, digits and a few punctuation marks that
+    mean nothing to bash's grammar, and no reserved word. So a script reads the
+    same to bash whatever such values it holds, and its syntax can be checked once
+    with :data:`~sphinx_gcpdeploy.checks.shell.PLACEHOLDER` in their place.
+    """
     if not value:
         return "it is empty; give it a value"
     if "$(" in value:
         return "it runs a command ('$('); give the value itself"
-    bad = _SHELL_SAFE.sub("", value)
+    bad = _SHELL_SAFE.search(value)
     if bad:
         return (
-            f"it holds {bad[0]!r}; a shell word here may use letters, digits and "
-            "._/:@=+,%- only"
+            f"it holds {bad.group(0)!r}; a shell word here may use letters, digits "
+            "and ._/:@=+,%- only"
         )
+    if value in RESERVED_WORDS:
+        return f"{value!r} is a word bash reserves; choose another"
     return None
 
 
@@ -133,8 +142,9 @@ POLICIES: dict[str, Callable[[str], str | None]] = {
 }
 
 
-def finalizer(kind: str) -> Callable[[Any], Any]:
-    """The ``finalize`` hook for templates of ``kind``."""
+def finalizer(kind: str, placeholder: str | None = None) -> Callable[[Any], Any]:
+    """The ``finalize`` hook for templates of ``kind``; with ``placeholder``, it
+    writes that in place of every parameter value."""
     policy = POLICIES.get(kind)
 
     def finalize(value: Any) -> Any:
@@ -142,9 +152,27 @@ def finalizer(kind: str) -> Callable[[Any], Any]:
             reason = policy(str(value))
             if reason is not None:
                 raise UnsafeValue(value.name, reason)
+            if placeholder is not None:
+                return placeholder
         return value
 
     return finalize
+
+
+def guard(kind: str, values: dict[str, Any]) -> None:
+    """Raise :class:`UnsafeValue` for the first text value the snippet's kind
+    cannot hold. Values a template joins to other text (``app ~ "-worker"``) reach
+    it as plain text, which ``finalize`` cannot tell from the template's own, so
+    every value is checked here before rendering; ``finalize`` remains for a
+    value written that was not declared for the format."""
+    policy = POLICIES.get(kind)
+    if policy is None:
+        return
+    for name, value in values.items():
+        if isinstance(value, str):
+            reason = policy(value)
+            if reason is not None:
+                raise UnsafeValue(name, reason)
 
 
 def wrap(values: dict[str, Any]) -> dict[str, Any]:

@@ -336,3 +336,33 @@ def test_expressions_and_ordinary_text_pass_the_value_guard() -> None:
     )
     assert [item.finding.rule for item in snippet.problems] == []
     assert "image: europe-west1-docker.pkg.dev/p/r/app:v1" in (snippet.text or "")
+
+
+def test_a_value_joined_to_other_text_is_guarded_too() -> None:
+    # The gcloud template writes the worker's name as app ~ "-worker-" ~ ..., text
+    # that finalize alone cannot tell from the template's own.
+    snippet = build_snippet(
+        builtin_recipes(), "worker-and-server", "gcloud", given(app="shop;rm")
+    )
+    assert snippet.text is None
+    assert problems(snippet) == [
+        (
+            "parameter-value",
+            1,
+            "parameter 'app' cannot be written into this gcloud snippet as it is: "
+            "it holds ';'; a shell word here may use letters, digits and ._/:@=+,%- "
+            "only",
+        )
+    ]
+
+
+def test_snippets_differing_only_in_values_share_one_bash_run() -> None:
+    from sphinx_gcpdeploy.checks import shell
+
+    shell.syntax_error.cache_clear()
+    for app in ("shop", "store", "cart"):
+        snippet = build_snippet(
+            builtin_recipes(), "single-service", "gcloud", given(service=app)
+        )
+        assert snippet.problems == []
+    assert shell.syntax_error.cache_info().misses == 1

@@ -54,11 +54,17 @@ def check_document(
 
 
 def check_text(
-    text: str, kind: str, bounds: dict[str, Bound] | None = None
+    text: str,
+    kind: str,
+    bounds: dict[str, Bound] | None = None,
+    alike: str | None = None,
 ) -> list[Finding]:
-    """Read ``text`` as a ``kind`` document and return what is wrong with it."""
+    """Read ``text`` as a ``kind`` document and return what is wrong with it.
+
+    ``alike``, for a bash script, is one bash parses the same way (see
+    :func:`shell.syntax_finding`)."""
     if kind == "bash":
-        return shell.check(text, bounds)
+        return shell.check(text, bounds, alike)
     if kind == "python":
         return python.check(text)
     try:

@@ -307,8 +307,8 @@ class _Build:
         text = str(value)
         done = substitute(text, self.values)
         locate = self.locate(path, text, done)
-        spots = tuple(locate(index) for index in range(len(done.text)))
-        return shell.Word(done.text, spots, self.document.at(path))
+        offsets = tuple(range(len(done.text)))
+        return shell.Word(done.text, offsets, self.document.at(path), locate)
 
     def _get(self, path: Path) -> Any:
         value: Any = self.data
@@ -445,7 +445,13 @@ class _Build:
             return
         done = substitute(script, self.values)
         locate = self.locate(path, script, done)
-        syntax = shell.syntax_finding(done.text, locate)
+        alike = None
+        if all(shell.inert(value) for value in self.values.values()):
+            # Inert values leave bash's reading unchanged: scripts that differ
+            # only in them share one bash -n.
+            placeholders = dict.fromkeys(self.values, shell.PLACEHOLDER)
+            alike = substitute(script, placeholders).text
+        syntax = shell.syntax_finding(done.text, locate, alike)
         if syntax is not None:
             yield syntax
         for words in shell.gcloud_commands(done.text, locate):

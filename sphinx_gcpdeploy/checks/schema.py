@@ -2,13 +2,15 @@
 
 The schemas are read from the installed ``check-jsonschema`` package without
 importing it (importing it costs more than the whole check). Each validator is
-compiled once per process and reused for every snippet.
+compiled once per process and reused for every snippet, and remembers which parts
+of a document it has already found valid (see :func:`_remembering_ref`).
 """
 
 from __future__ import annotations
 
 import importlib.util
 import json
+from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -71,6 +73,61 @@ def schema_path(filename: str) -> Path:
     return path
 
 
+#: How many valid (reference, value) pairs one validator remembers; past that it
+#: starts afresh, so a long-lived process (an auto-rebuilding server) stays small.
+REMEMBERED = 20_000
+
+
+def _remembering_ref(original: Any, valid: set[tuple[str, str]]) -> Any:
+    """A ``$ref`` keyword that skips values already found valid against the same
+    reference, and otherwise does what ``original`` does.
+
+    Validation is most of the cost of checking a workflow, and most of it is spent
+    under ``$ref``: every step, ``env`` and ``with:`` mapping, permission and event
+    goes through one. The same step (checkout, auth, setup-gcloud) recurs in every
+    file and every snippet, so each distinct value is validated once per reference.
+    Only a value that gave no error is remembered: whether a value matches a
+    definition depends on nothing but the two (the schemas have no nested ``$id``,
+    checked in :func:`validator`), so skipping it yields exactly the errors a full
+    validation yields. A value with errors is validated again each time, which
+    keeps every error's path and context exactly as before. A validation stopped
+    early (``is_valid`` stops at the first error) remembers nothing.
+    """
+
+    def ref(
+        validator: Any, ref: str, instance: Any, schema: Any
+    ) -> Iterator[jsonschema.ValidationError]:
+        try:
+            key = (ref, json.dumps(instance, sort_keys=True, separators=(",", ":")))
+        except (TypeError, ValueError):  # not JSON data: validate it every time
+            yield from original(validator, ref, instance, schema)
+            return
+        if key in valid:
+            return
+        failed = False
+        for error in original(validator, ref, instance, schema):
+            failed = True
+            yield error
+        if not failed:
+            if len(valid) >= REMEMBERED:
+                valid.clear()
+            valid.add(key)
+
+    return ref
+
+
+def _has_nested_id(schema: Any, top: bool = True) -> bool:
+    """Whether a subschema sets its own ``$id`` (``id`` in older drafts), which
+    would make a reference's meaning depend on where it is used."""
+    if isinstance(schema, dict):
+        if not top and ("$id" in schema or isinstance(schema.get("id"), str)):
+            return True
+        return any(_has_nested_id(value, False) for value in schema.values())
+    if isinstance(schema, list):
+        return any(_has_nested_id(value, False) for value in schema)
+    return False
+
+
 @cache
 def validator(kind: str) -> jsonschema.protocols.Validator:
     """The compiled validator for ``kind``, built on first use."""
@@ -83,6 +140,9 @@ def validator(kind: str) -> jsonschema.protocols.Validator:
             "$ref": pointer,
         }
     cls = jsonschema.validators.validator_for(schema)
+    if not _has_nested_id(schema):
+        ref = _remembering_ref(cls.VALIDATORS["$ref"], set())
+        cls = jsonschema.validators.extend(cls, {"$ref": ref})  # type: ignore[no-untyped-call]
     return cls(schema)
 
 

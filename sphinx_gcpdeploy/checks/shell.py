@@ -20,7 +20,7 @@ import re
 import shutil
 import subprocess
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
 from ..findings import Finding, Level, finding, rule
@@ -165,27 +165,60 @@ GCLOUD_PROMPT = rule(
 
 Locate = Callable[[int], tuple[int, int]]
 
+#: Words bash reads as syntax where a command starts.
+RESERVED_WORDS = frozenset(
+    {
+        "if", "then", "else", "elif", "fi", "case", "esac", "for", "select",
+        "while", "until", "do", "done", "in", "function", "time", "coproc",
+    }
+)  # fmt: skip
+
+#: A word made only of characters that mean nothing to bash's grammar.
+_INERT = re.compile(r"[A-Za-z0-9._/:@=+,%-]+")
+
+#: What stands for every inert value when bash is asked about a script's syntax.
+PLACEHOLDER = "gcpdeployvalue"
+
+
+def inert(value: str) -> bool:
+    """Whether bash parses a script the same with ``value`` in it as with any
+    other inert word in its place: no quote, space, operator, expansion or
+    reserved word."""
+    return bool(_INERT.fullmatch(value)) and value not in RESERVED_WORDS
+
+
+def _nowhere(offset: int) -> tuple[int, int]:
+    return (1, 1)
+
 
 @dataclass(frozen=True)
 class Word:
-    """A word of a command after quote removal, with the source line and column of
-    each of its characters (``start`` stands in for an empty word)."""
+    """A word of a command after quote removal, with the source offset of each of
+    its characters (``start`` stands in for an empty word).
+
+    Offsets become lines and columns through ``locate`` only when a finding needs
+    one: most words are read and let go, and locating every character of every
+    script was a good part of a build's time.
+    """
 
     text: str
-    spots: tuple[tuple[int, int], ...]
+    offsets: tuple[int, ...]
     start: tuple[int, int]
+    locate: Locate = field(default=_nowhere, compare=False, repr=False)
 
     def at(self, index: int) -> tuple[int, int]:
         """Where character ``index`` of the word stands in the source."""
-        if 0 <= index < len(self.spots):
-            return self.spots[index]
-        return self.spots[-1] if self.spots else self.start
+        if 0 <= index < len(self.offsets):
+            return self.locate(self.offsets[index])
+        return self.locate(self.offsets[-1]) if self.offsets else self.start
 
     def tail(self, index: int) -> Word:
         """The word from character ``index`` on (the value of ``--flag=value``),
         starting just after character ``index - 1``, where a quote may open."""
         line, column = self.at(index - 1) if index > 0 else self.start
-        return Word(self.text[index:], self.spots[index:], (line, column + 1))
+        return Word(
+            self.text[index:], self.offsets[index:], (line, column + 1), self.locate
+        )
 
 
 # --- bash -n, once per distinct script ------------------------------------------
@@ -231,9 +264,17 @@ def syntax_error(text: str) -> tuple[int, str] | None:
     return 1, done.stderr.strip() or "bash cannot read the script"
 
 
-def syntax_finding(text: str, locate: Locate) -> Finding | None:
-    """The ``bash-syntax`` finding for ``text``; ``locate`` maps offsets in it."""
-    found = syntax_error(text)
+def syntax_finding(
+    text: str, locate: Locate, alike: str | None = None
+) -> Finding | None:
+    """The ``bash-syntax`` finding for ``text``; ``locate`` maps offsets in it.
+
+    ``alike`` is a script bash reads exactly as it reads ``text``, line for line
+    (a rendered recipe with each parameter value replaced by one placeholder
+    word; see :func:`sphinx_gcpdeploy.render.build_snippet`): asking bash about it
+    instead lets snippets that differ only in their values share one ``bash -n``.
+    """
+    found = syntax_error(alike if alike is not None else text)
     if found is None:
         return None
     line, message = found
@@ -259,14 +300,14 @@ _COMMENT = re.compile(r"(?:^|\s)#")
 
 def _read_word(text: str, index: int, locate: Locate) -> tuple[Word, int]:
     chars: list[str] = []
-    spots: list[tuple[int, int]] = []
+    offsets: list[int] = []
     start = locate(index)
     quote: str | None = None
     depth = 0  # inside $( ) or ${ }, where nothing ends the word
 
     def keep(char: str, at: int) -> None:
         chars.append(char)
-        spots.append(locate(at))
+        offsets.append(at)
 
     while index < len(text):
         char = text[index]
@@ -306,7 +347,7 @@ def _read_word(text: str, index: int, locate: Locate) -> tuple[Word, int]:
             depth -= 1
         keep(char, index)
         index += 1
-    return Word("".join(chars), tuple(spots), start), index
+    return Word("".join(chars), tuple(offsets), start, locate), index
 
 
 def read_words(text: str, index: int, locate: Locate) -> list[Word]:
@@ -609,16 +650,19 @@ def locator(text: str) -> Locate:
 
 
 def check_script(
-    text: str, locate: Locate, bounds: dict[str, Bound]
+    text: str, locate: Locate, bounds: dict[str, Bound], alike: str | None = None
 ) -> Iterator[Finding]:
     """bash's syntax check, then the rules for every gcloud command in ``text``."""
-    syntax = syntax_finding(text, locate)
+    syntax = syntax_finding(text, locate, alike)
     if syntax is not None:
         yield syntax
     for words in gcloud_commands(text, locate):
         yield from check_command(words, bounds)
 
 
-def check(text: str, bounds: dict[str, Bound] | None = None) -> list[Finding]:
-    """Check a bash script (kind ``bash``)."""
-    return sorted(set(check_script(text, locator(text), bounds or {})))
+def check(
+    text: str, bounds: dict[str, Bound] | None = None, alike: str | None = None
+) -> list[Finding]:
+    """Check a bash script (kind ``bash``); see :func:`syntax_finding` for
+    ``alike``."""
+    return sorted(set(check_script(text, locator(text), bounds or {}, alike)))
