@@ -29,6 +29,10 @@ exclude_patterns = ["_build", "_recipes"]
 # project, rendered and checked like the built-in ones.
 gcpdeploy_template_dirs = ["_recipes"]
 
+# Flags and messages quoted in prose must read as typed: no curly quotes, and
+# no en dash for "--".
+smartquotes = False
+
 # Every cross-reference must resolve, on Read the Docs as with nox -s docs.
 nitpicky = True
 

@@ -64,6 +64,8 @@ def _default(parameter: Parameter) -> nodes.Node:
 
 def _description(parameter: Parameter) -> nodes.Node:
     text = parameter.description
+    if parameter.pattern:
+        text += f" Must match {parameter.pattern}."
     if parameter.choices:
         text += f" One of: {', '.join(str(item) for item in parameter.choices)}."
     if parameter.formats:

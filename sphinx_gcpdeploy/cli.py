@@ -2,14 +2,17 @@
 workflow files, in CI or as a pre-commit hook.
 
 Findings go to standard output, one a line; anything that stops a file from being
-checked goes to standard error. Exit status: 0 when no finding is an error, 1 when
-one is, 2 for bad usage or a file that cannot be read.
+checked goes to standard error (and, with ``--format json``, into the document
+too). Exit status: 0 when no finding is an error, 1 when one is, 2 for bad usage
+or a file that cannot be read.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import stat
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -28,7 +31,15 @@ SUFFIXES = (".yml", ".yaml")
 
 
 class Unreadable(Exception):
-    """A path that cannot be checked, with the reason in plain words."""
+    """A path that cannot be checked, with the reason in plain words.
+
+    The path and the reason are kept apart for the JSON report; the message joins
+    them (an empty path, itself the mistake, leaves only the reason)."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(f"{path}: {reason}" if path else reason)
+        self.path = path
+        self.reason = reason
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -107,16 +118,16 @@ def run_check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     del KINDS  # imported so the rules of every check module are registered
     status = OK
     results: list[tuple[str, Finding]] = []
+    unreadable: list[Unreadable] = []
     files = 0
     for path in _expand(args.paths):
-        if isinstance(path, Unreadable):
-            _say(str(path))
-            status = USAGE
-            continue
         try:
+            if isinstance(path, Unreadable):
+                raise path  # not found by _expand: told like what _read refuses
             text = _read(path)
         except Unreadable as problem:
             _say(str(problem))
+            unreadable.append(problem)
             status = USAGE
             continue
         files += 1
@@ -124,7 +135,7 @@ def run_check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
             if found.rule not in args.ignore:
                 results.append((str(path), found))
     if args.format == "json":
-        _print_json(results, files, sys.stdout)
+        _print_json(results, files, unreadable, sys.stdout)
     else:
         for name, found in results:
             print(_line(name, found))
@@ -150,7 +161,7 @@ def _expand(paths: Sequence[str]) -> Iterator[Path | Unreadable]:
         if not name:
             # Path("") is the working directory: an empty argument is a mistake
             # (an unset shell variable), not a request to check everything here.
-            yield Unreadable("an empty path was given; name a file or a directory")
+            yield Unreadable("", "an empty path was given; name a file or a directory")
             continue
         if path.is_dir():
             found = sorted(
@@ -159,32 +170,51 @@ def _expand(paths: Sequence[str]) -> Iterator[Path | Unreadable]:
                 if item.suffix in SUFFIXES and item.is_file()
             )
             if not found:
-                yield Unreadable(f"{name}: no .yml or .yaml file in this directory")
+                yield Unreadable(name, "no .yml or .yaml file in this directory")
             yield from found
         elif not path.exists():
-            yield Unreadable(f"{name}: no such file or directory")
+            yield Unreadable(name, "no such file or directory")
         else:
             yield path
 
 
+def regular_file(path: Path) -> os.stat_result | None:
+    """The status of the file ``path`` names, through symbolic links; None when
+    there is none to be had (a missing file, say: opening it then tells why).
+
+    Raise Unreadable for a directory and for anything else that is not a regular
+    file, and do it before anything opens the path: opening a named pipe blocks
+    until something opens its other end, a device may never end, and a socket
+    cannot be opened at all. ``check``, ``render --check`` and ``render -o`` all
+    ask here, so they refuse the same things in the same words."""
+    try:
+        status = path.stat()
+    except OSError:
+        return None
+    if stat.S_ISDIR(status.st_mode):
+        raise Unreadable(str(path), "is a directory, not a file")
+    if not stat.S_ISREG(status.st_mode):
+        raise Unreadable(str(path), "is not a regular file")
+    return status
+
+
 def _read(path: Path) -> str:
-    if path.exists() and not path.is_dir() and not path.is_file():
-        # A pipe or a device would block the read, or never end.
-        raise Unreadable(f"{path}: is not a regular file")
+    regular_file(path)
     try:
         data = path.read_bytes()
     except IsADirectoryError:
-        raise Unreadable(f"{path}: is a directory, not a file") from None
+        raise Unreadable(str(path), "is a directory, not a file") from None
     except OSError as error:
-        raise Unreadable(f"{path}: cannot read it: {error.strerror}") from None
+        raise Unreadable(str(path), f"cannot read it: {error.strerror}") from None
     if b"\0" in data:
-        raise Unreadable(f"{path}: is a binary file, not YAML text")
+        raise Unreadable(str(path), "is a binary file, not YAML text")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise Unreadable(
-            f"{path}: is not UTF-8 text (byte {error.start + 1} cannot be read); "
-            "save it as UTF-8"
+            str(path),
+            f"is not UTF-8 text (byte {error.start + 1} cannot be read); "
+            "save it as UTF-8",
         ) from None
 
 
@@ -224,7 +254,14 @@ def _line(name: str, found: Finding) -> str:
     return printable(f"{name}:{found.line}:{found.column}: {found.rule} {message}")
 
 
-def _print_json(results: list[tuple[str, Finding]], files: int, out: TextIO) -> None:
+def _print_json(
+    results: list[tuple[str, Finding]],
+    files: int,
+    unreadable: list[Unreadable],
+    out: TextIO,
+) -> None:
+    # "unreadable" comes last, and always, so a reader of the document alone sees
+    # why the exit status is 2 even when "errors" is 0.
     document = {
         "files": files,
         "errors": sum(found.level == "error" for _, found in results),
@@ -239,6 +276,9 @@ def _print_json(results: list[tuple[str, Finding]], files: int, out: TextIO) -> 
                 "message": found.message,
             }
             for name, found in results
+        ],
+        "unreadable": [
+            {"path": problem.path, "message": problem.reason} for problem in unreadable
         ],
     }
     json.dump(document, out, indent=2)

@@ -2,7 +2,8 @@
 
 ``render`` prints what the directive would show, so a project can keep its real
 workflow file on the same recipe as its docs; ``render --check FILE`` fails when
-the file has drifted from what the recipe renders.
+the file has drifted from what the recipe renders. Both read and write regular files
+only: a pipe, a device or a socket named as FILE is refused, never opened.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import argparse
 import difflib
 import os
+import stat
 import sys
 import tempfile
 from pathlib import Path
@@ -139,6 +141,13 @@ def run_render(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
     """``render``: print or write a recipe, or compare a file with it."""
     from .render import build_snippet
 
+    if args.force and args.output is None:
+        # Checked first: a --force that does nothing would leave the user thinking
+        # a file was replaced, whatever else the command line says.
+        _say(
+            "render: --force goes with -o FILE; it lets -o replace a file that differs"
+        )
+        return USAGE
     recipes = _recipes(args)
     if recipes is None:
         return USAGE
@@ -172,8 +181,14 @@ def run_render(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
 
 
 def _compare(path: Path, text: str) -> int:
+    from .cli import Unreadable, regular_file
+
     try:
+        regular_file(path)
         current = path.read_text("utf-8")
+    except Unreadable as problem:
+        _say(str(problem))
+        return USAGE
     except (OSError, UnicodeDecodeError) as error:
         _say(f"{path}: cannot read it: {error}")
         return USAGE
@@ -191,27 +206,55 @@ def _compare(path: Path, text: str) -> int:
 
 
 def _write(path: Path, text: str, force: bool) -> int:
-    """Write ``text`` whole or not at all, and never over a different file
-    unless asked to."""
+    """Write ``text`` whole or not at all, never over a different file unless
+    asked to, and never over anything but a regular file."""
+    from .cli import Unreadable, regular_file
+
     try:
-        if path.exists():
-            if path.is_dir():
-                _say(f"{path}: is a directory")
-                return USAGE
-            if path.read_bytes() == text.encode("utf-8"):
+        # Refused even with --force: replacing a device, a pipe or a socket with a
+        # file breaks whatever used it, and reading one to compare may block.
+        status = regular_file(path)
+    except Unreadable as problem:
+        _say(str(problem))
+        return USAGE
+    target = path
+    if os.path.islink(path):
+        # A symbolic link to a regular file is written through: the file it leads
+        # to gets the new text and the link stays, as with the shell's ">" or an
+        # editor. Whoever made the link wants the file found there (one workflow
+        # shared by several checkouts, say); replacing the link with a file of
+        # its own would quietly cut that tie and leave the shared file stale.
+        # A link that leads nowhere (or to itself) is refused: there is no file
+        # to keep in step, and creating one at the far end would be a guess.
+        if status is None:
+            _say(f"{path}: is a symbolic link that does not lead to a file")
+            return USAGE
+        target = Path(os.path.realpath(path))
+    # mkstemp makes its file 0600; the result should have the mode of the file it
+    # replaces, or the one a new file gets. Only the permission bits are kept: a
+    # set-user-ID bit copied onto a file now owned by whoever runs this could
+    # hand out that user's rights.
+    if status is not None:
+        mode = stat.S_IMODE(status.st_mode) & 0o777
+    else:
+        mode = _new_file_mode()
+    try:
+        if status is not None:
+            if target.read_bytes() == text.encode("utf-8"):
                 return OK
             if not force:
                 _say(f"{path} exists and differs; add --force to replace it")
                 return USAGE
-        folder = path.parent if str(path.parent) else Path(".")
+        folder = target.parent if str(target.parent) else Path(".")
         if not folder.is_dir():
             _say(f"{path}: cannot write it: no directory {folder}")
             return USAGE
-        handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.")
+        handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.")
         try:
             with os.fdopen(handle, "w", encoding="utf-8") as stream:
                 stream.write(text)
-            os.replace(temporary, path)
+            os.chmod(temporary, mode)
+            os.replace(temporary, target)
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
             raise
@@ -219,3 +262,11 @@ def _write(path: Path, text: str, force: bool) -> int:
         _say(f"{path}: cannot write it: {error}")
         return USAGE
     return OK
+
+
+def _new_file_mode() -> int:
+    """The mode a file created now would get: 0666 less the umask. The umask can
+    only be read by setting it, so it is set back at once."""
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return 0o666 & ~umask

@@ -8,6 +8,7 @@ so highlighting, captions, ``:name:`` references and copy buttons behave as usua
 
 from __future__ import annotations
 
+import re
 from typing import Any, ClassVar
 
 from docutils import nodes
@@ -34,20 +35,28 @@ EMPHASIZE_LINES = rule(
 )
 
 
+_FILE_NAME = re.compile(r"[A-Za-z0-9._-]+")
+
+
 def download_option(value: str | None) -> str:
     """``:download:`` alone offers the file under the format's own file name;
     ``:download: name.yml`` under another."""
     name = (value or "").strip()
     if "/" in name or "\\" in name or name in (".", ".."):
         raise ValueError("give a file name, not a path")
+    if name and not _FILE_NAME.fullmatch(name):
+        # The name becomes part of a link: a space, '?' or '#' would break it.
+        raise ValueError("use letters, digits, '.', '_' and '-' in the file name")
     return name
 
 
-def parse_lines(value: str) -> list[int]:
-    """``emphasize-lines`` as ``code-block`` reads it: ``1,3-5``."""
+def parse_lines(value: str, count: int) -> list[int]:
+    """``emphasize-lines`` as ``code-block`` reads it (``1,3-5``, ``2-``) for a
+    snippet of ``count`` lines; 0-based. Raises ``ValueError`` for a spec that is
+    not one."""
     from sphinx.util import parselinenos
 
-    return list(parselinenos(value, 10**9))
+    return list(parselinenos(value, count))
 
 
 class SnippetDirective(SphinxDirective):
@@ -179,7 +188,21 @@ class SnippetDirective(SphinxDirective):
         extra: dict[str, Any] = {}
         if "emphasize-lines" in self.options:
             count = len(text.splitlines())
-            lines = parse_lines(self.options["emphasize-lines"])
+            spec = self.options["emphasize-lines"]
+            try:
+                lines = parse_lines(spec, count)
+            except ValueError:
+                lines = []
+                self.warn(
+                    Finding(
+                        0,
+                        0,
+                        EMPHASIZE_LINES.id,
+                        f"emphasize-lines {spec!r} is not a list of lines and ranges "
+                        "such as 2,4-6 or 3-; no line is emphasized",
+                    ),
+                    self.lineno,
+                )
             outside = [line + 1 for line in lines if line >= count]
             if outside:
                 self.warn(

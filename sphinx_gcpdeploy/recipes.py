@@ -52,7 +52,8 @@ class RecipeError(Exception):
     """A recipe declaration that cannot be used, with where the problem is."""
 
     def __init__(self, path: Path, line: int, message: str) -> None:
-        super().__init__(f"{path}:{line}: {message}")
+        # Line 0: the problem is the path itself, not a line in it.
+        super().__init__(f"{path}:{line}: {message}" if line else f"{path}: {message}")
         self.path = path
         self.line = line
         self.message = message
@@ -65,7 +66,8 @@ class Parameter:
     ``expression_length`` bounds the length of the value when it is a single
     ``${{ }}`` expression, so length rules can still judge names built from it.
     ``formats`` lists the formats that use it; empty means all of them.
-    ``choices``, when not empty, lists every value the parameter may take.
+    ``choices``, when not empty, lists every value the parameter may take;
+    ``pattern``, a regular expression every text value must match whole.
     """
 
     name: str
@@ -77,6 +79,13 @@ class Parameter:
     expression_length: int | None = None
     expression_starts_with_letter: bool | None = None
     choices: tuple[Any, ...] = ()
+    pattern: str | None = None
+
+    def matches(self, value: Any) -> bool:
+        """Whether a text ``value`` matches the pattern, when there is one."""
+        if self.pattern is None or not isinstance(value, str):
+            return True
+        return re.fullmatch(self.pattern, value) is not None
 
     def accepts(self, value: Any) -> bool:
         """Whether ``value`` is of this parameter's type (``True`` is no ``int``)."""
@@ -146,6 +155,34 @@ def _require(
     return value
 
 
+#: The keys a declaration may use: any other is a typo that would be ignored.
+RECIPE_KEYS = ("summary", "formats", "parameters")
+FORMAT_KEYS = ("template", "language", "check", "filename", "description", "label")
+PARAMETER_KEYS = (
+    "type", "default", "required", "description", "formats", "choices", "pattern",
+    "expression_length", "expression_starts_with_letter",
+)  # fmt: skip
+
+
+def _known_keys(
+    document: Document,
+    path: tuple[str, ...],
+    allowed: tuple[str, ...],
+    file: Path,
+    what: str,
+) -> None:
+    value: Any = document.data
+    for key in path:
+        value = value[key]
+    for key in value:
+        if key not in allowed:
+            raise RecipeError(
+                file,
+                document.key_at((*path, key))[0],
+                f"{what}: unknown key {key!r}; the keys are: {', '.join(allowed)}",
+            )
+
+
 def _parameter(
     document: Document, name: str, file: Path, formats: dict[str, Format]
 ) -> Parameter:
@@ -156,6 +193,7 @@ def _parameter(
             file, line, f"parameter name {name!r}: use lowercase letters, digits, _"
         )
     spec = _require(document, path, dict, file)
+    _known_keys(document, path, PARAMETER_KEYS, file, f"parameter {name!r}")
     kind = spec.get("type", "str")
     if kind not in TYPES:
         raise RecipeError(
@@ -169,6 +207,18 @@ def _parameter(
     choices = spec.get("choices") or []
     if not isinstance(choices, list):
         raise RecipeError(file, line, f"parameter {name!r}: choices must be a list")
+    pattern = spec.get("pattern")
+    if pattern is not None:
+        if not isinstance(pattern, str):
+            raise RecipeError(file, line, f"parameter {name!r}: pattern must be text")
+        try:
+            re.compile(pattern)
+        except re.error as error:
+            raise RecipeError(
+                file,
+                line,
+                f"parameter {name!r}: pattern is not a regular expression ({error})",
+            ) from None
     parameter = Parameter(
         name=name,
         type=kind,
@@ -179,6 +229,7 @@ def _parameter(
         expression_length=spec.get("expression_length"),
         expression_starts_with_letter=spec.get("expression_starts_with_letter"),
         choices=tuple(choices),
+        pattern=pattern,
     )
     if not all(parameter.accepts(choice) for choice in parameter.choices):
         raise RecipeError(
@@ -191,6 +242,10 @@ def _parameter(
     if not required and not parameter.accepts(default):
         raise RecipeError(
             file, line, f"parameter {name!r}: its default must be of type {kind}"
+        )
+    if not required and not parameter.matches(default):
+        raise RecipeError(
+            file, line, f"parameter {name!r}: its default must match its pattern"
         )
     unknown = [item for item in parameter.formats if item not in formats]
     if unknown:
@@ -212,12 +267,14 @@ def load_recipe(directory: Path) -> Recipe:
     except YamlProblem as problem:
         raise RecipeError(file, problem.line, problem.message) from None
     _require(document, (), dict, file)
+    _known_keys(document, (), RECIPE_KEYS, file, "the declaration")
     summary = _require(document, ("summary",), str, file)
     formats: dict[str, Format] = {}
     for name, spec in _require(document, ("formats",), dict, file).items():
         line = document.key_at(("formats", name))[0]
         if not isinstance(spec, dict) or not isinstance(spec.get("template"), str):
             raise RecipeError(file, line, f"format {name!r} needs a template")
+        _known_keys(document, ("formats", name), FORMAT_KEYS, file, f"format {name!r}")
         check = spec.get("check", "none")
         if check not in CHECK_KINDS:
             raise RecipeError(
@@ -257,7 +314,14 @@ def load_recipes(directories: tuple[Path, ...]) -> dict[str, Recipe]:
     found: list[tuple[Path, int]] = []
     for base in directories:
         if not base.is_dir():
-            raise RecipeError(base, 1, "recipe directory does not exist")
+            what = "is not a directory" if base.exists() else "does not exist"
+            raise RecipeError(base, 0, f"recipe directory {what}")
+        if (base / "recipe.yaml").is_file():
+            raise RecipeError(
+                base,
+                0,
+                "is a recipe itself; name the directory that holds recipe directories",
+            )
         for entry in sorted(base.iterdir()):
             declaration = entry / "recipe.yaml"
             try:

@@ -45,6 +45,10 @@ UNUSED_PARAMETER = rule(
     "A parameter given is used by the chosen format.",
     level="warning",
 )
+PARAMETER_PATTERN = rule(
+    "parameter-pattern",
+    "A text value matches the pattern its parameter declares.",
+)
 SITE_DEFAULT = rule(
     "site-default",
     "Each value in gcpdeploy_defaults is one its parameter takes.",
@@ -161,7 +165,16 @@ def resolve(
                     item.line,
                 )
             )
-        elif not any(parameter.applies_to(name) for name in (format_name, *siblings)):
+        elif not parameter.matches(item.value):
+            problems.append(
+                _problem(
+                    PARAMETER_PATTERN,
+                    f"parameter {name!r} must match {parameter.pattern}, and "
+                    f"{shorten(repr(item.value))} does not ({parameter.description})",
+                    item.line,
+                )
+            )
+        elif not any(parameter.applies_to(other) for other in (format_name, *siblings)):
             problems.append(
                 _problem(
                     UNUSED_PARAMETER,
@@ -177,7 +190,11 @@ def resolve(
             continue
         if name in defaults:
             site = defaults[name]
-            if parameter.accepts(site) and parameter.allows(site):
+            if (
+                parameter.accepts(site)
+                and parameter.allows(site)
+                and parameter.matches(site)
+            ):
                 values[name] = site
                 continue
             problems.append(

@@ -32,10 +32,12 @@ TABS_UNAVAILABLE = rule(
 )
 
 
-def _formats(value: str) -> list[str]:
-    names = [item.strip() for item in value.split(",") if item.strip()]
+def _formats(value: str | None) -> list[str]:
+    names = [item.strip() for item in (value or "").split(",") if item.strip()]
     if not names:
         raise ValueError("list at least one format, separated by commas")
+    if len(set(names)) != len(names):
+        raise ValueError("name each format once")
     return names
 
 

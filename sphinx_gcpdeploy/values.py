@@ -132,11 +132,17 @@ def shell_problem(value: str) -> str | None:
     return None
 
 
+def cloudbuild_problem(value: str) -> str | None:
+    """Why ``value`` cannot stand in a Cloud Build file: its substitutions are
+    pasted into the bash scripts of its steps, so a value must be safe in both."""
+    return yaml_problem(value) or shell_problem(value)
+
+
 #: How each kind of snippet checks the values written into it.
 POLICIES: dict[str, Callable[[str], str | None]] = {
     "github-steps": yaml_problem,
     "github-workflow": yaml_problem,
-    "cloudbuild": yaml_problem,
+    "cloudbuild": cloudbuild_problem,
     "python": python_problem,
     "bash": shell_problem,
 }

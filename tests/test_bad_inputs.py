@@ -244,7 +244,7 @@ CONFIG_CASES = [
         "template-dir-missing",
         'gcpdeploy_template_dirs = ["missing"]\n',
         [
-            "index.rst:4: WARNING: cannot load recipes: missing:1: recipe directory "
+            "index.rst:4: WARNING: cannot load recipes: missing: recipe directory "
             "does not exist [gcpdeploy.recipe]"
         ],
         renders=False,
@@ -253,8 +253,8 @@ CONFIG_CASES = [
         "template-dir-a-file",
         'gcpdeploy_template_dirs = ["conf.py"]\n',
         [
-            "index.rst:4: WARNING: cannot load recipes: conf.py:1: recipe directory "
-            "does not exist [gcpdeploy.recipe]"
+            "index.rst:4: WARNING: cannot load recipes: conf.py: recipe directory "
+            "is not a directory [gcpdeploy.recipe]"
         ],
         renders=False,
     ),

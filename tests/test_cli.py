@@ -214,3 +214,54 @@ def test_kind_python_forces_python(
         "tasks-domain-scheme",
         "tasks-domain-slash",
     ]
+
+
+def test_json_lists_what_could_not_be_read(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    good = tmp_path / "good.yml"
+    good.write_text(BAD, "utf-8")
+    binary = tmp_path / "binary.yml"
+    binary.write_bytes(b"on: push\x00")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    missing = tmp_path / "nope.yml"
+    paths = [str(good), str(missing), str(binary), str(empty), ""]
+    status, out, err = run(capsys, "check", "--format", "json", *paths)
+    assert status == 2
+    report = json.loads(out)
+    assert list(report) == ["files", "errors", "warnings", "findings", "unreadable"]
+    assert (report["files"], report["errors"], report["warnings"]) == (1, 1, 0)
+    assert [item["rule"] for item in report["findings"]] == ["script-injection"]
+    assert report["unreadable"] == [
+        {"path": str(missing), "message": "no such file or directory"},
+        {"path": str(binary), "message": "is a binary file, not YAML text"},
+        {"path": str(empty), "message": "no .yml or .yaml file in this directory"},
+        {
+            "path": "",
+            "message": "an empty path was given; name a file or a directory",
+        },
+    ]
+    # Standard error still says the same, for whoever reads the terminal.
+    assert err.splitlines() == [
+        f"sphinx-gcpdeploy: {missing}: no such file or directory",
+        f"sphinx-gcpdeploy: {binary}: is a binary file, not YAML text",
+        f"sphinx-gcpdeploy: {empty}: no .yml or .yaml file in this directory",
+        "sphinx-gcpdeploy: an empty path was given; name a file or a directory",
+    ]
+
+
+def test_json_has_an_empty_unreadable_list_when_all_was_read(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    status, out, _ = run(
+        capsys, "check", "--format", "json", str(DATA / "good-workflow.yml")
+    )
+    assert status == 0
+    assert json.loads(out) == {
+        "files": 1,
+        "errors": 0,
+        "warnings": 0,
+        "findings": [],
+        "unreadable": [],
+    }

@@ -233,3 +233,30 @@ region: us-east1
         return _normalised(wrapper)
 
     assert snippet_xml(from_rest) == snippet_xml(from_myst)
+
+
+def test_emphasize_lines_that_are_not_a_spec_warn_instead_of_crashing(
+    build: Build,
+) -> None:
+    pages = {
+        "index.rst": ".. toctree::\n\n   a\n   b\n",
+        "a.rst": "A\n=\n\n.. gcpdeploy:: worker-and-server\n   :emphasize-lines: 5-2\n",
+        "b.rst": "B\n=\n\n.. gcpdeploy:: worker-and-server\n   :emphasize-lines: abc\n",
+    }
+    built = build(pages)
+    assert built.warning_lines() == [
+        f"{page}.rst:4: WARNING: emphasize-lines {spec!r} is not a list of lines "
+        "and ranges such as 2,4-6 or 3-; no line is emphasized "
+        "[gcpdeploy.emphasize-lines]"
+        for page, spec in (("a", "5-2"), ("b", "abc"))
+    ]
+    assert len(list(built.app.env.get_doctree("a").findall(nodes.literal_block))) == 1
+
+
+def test_an_open_range_runs_to_the_last_line_of_the_snippet(build: Build) -> None:
+    page = "T\n=\n\n.. gcpdeploy:: worker-and-server\n   :emphasize-lines: 20-\n"
+    built = build({"index.rst": page})
+    assert built.warnings == ""
+    [block] = list(built.app.env.get_doctree("index").findall(nodes.literal_block))
+    count = len(block.astext().splitlines())
+    assert block["highlight_args"]["hl_lines"] == list(range(20, count + 1))

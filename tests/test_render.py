@@ -366,3 +366,101 @@ def test_snippets_differing_only_in_values_share_one_bash_run() -> None:
         )
         assert snippet.problems == []
     assert shell.syntax_error.cache_info().misses == 1
+
+
+def test_a_value_outside_its_pattern_is_refused_at_its_line() -> None:
+    snippet = build_snippet(
+        builtin_recipes(),
+        "worker-and-server",
+        "cloudbuild",
+        given(app="shop", repository="x$(id)"),
+    )
+    assert snippet.text is None
+    assert problems(snippet) == [
+        (
+            "parameter-pattern",
+            2,
+            "parameter 'repository' must match [a-z]([a-z0-9-]{0,61}[a-z0-9])?, and "
+            "'x$(id)' does not (The Artifact Registry repository the image is pushed "
+            "to.)",
+        )
+    ]
+
+
+def test_cloud_build_values_must_be_safe_in_its_bash_steps_too() -> None:
+    snippet = build_snippet(
+        builtin_recipes(),
+        "worker-and-server",
+        "cloudbuild",
+        given(region="europe-west1;id"),
+    )
+    assert problems(snippet) == [
+        (
+            "parameter-value",
+            1,
+            "parameter 'region' cannot be written into this Cloud Build snippet as "
+            "it is: it holds ';'; a shell word here may use letters, digits and "
+            "._/:@=+,%- only",
+        )
+    ]
+
+
+@pytest.mark.parametrize(
+    ("declaration", "line", "message"),
+    [
+        (
+            RECIPE.replace("summary:", "sumary: x\nsummary:"),
+            1,
+            "the declaration: unknown key 'sumary'; the keys are: summary, formats, "
+            "parameters",
+        ),
+        (
+            RECIPE.replace("    template:", "    chek: bash\n    template:"),
+            4,
+            "format 'text': unknown key 'chek'; the keys are: template, language, "
+            "check, filename, description, label",
+        ),
+        (
+            RECIPE.replace(
+                "    required: true\n", "    required: true\n    patern: x\n"
+            ),
+            9,
+            "parameter 'who': unknown key 'patern'; the keys are: type, default, "
+            "required, description, formats, choices, pattern, expression_length, "
+            "expression_starts_with_letter",
+        ),
+        (
+            RECIPE.replace("    required: true\n", "    pattern: '[a-'\n"),
+            6,
+            "parameter 'who': pattern is not a regular expression (unterminated "
+            "character set at position 0)",
+        ),
+        (
+            RECIPE.replace("    required: true\n", "    pattern: a+\n    default: b\n"),
+            6,
+            "parameter 'who': its default must match its pattern",
+        ),
+    ],
+)
+def test_declaration_mistakes_are_located(
+    tmp_path: Path, declaration: str, line: int, message: str
+) -> None:
+    write_recipe(tmp_path, "hello", declaration, "x")
+    with pytest.raises(RecipeError) as raised:
+        load_recipes((tmp_path,))
+    assert (raised.value.line, raised.value.message) == (line, message)
+
+
+def test_a_recipe_directory_given_in_place_of_its_parent(tmp_path: Path) -> None:
+    directory = write_recipe(tmp_path, "hello", RECIPE, "x")
+    with pytest.raises(RecipeError) as raised:
+        load_recipes((directory,))
+    assert str(raised.value) == (
+        f"{directory}: is a recipe itself; name the directory that holds recipe "
+        "directories"
+    )
+    with pytest.raises(RecipeError) as raised:
+        load_recipes((directory / "recipe.yaml",))
+    assert str(raised.value) == (
+        f"{directory / 'recipe.yaml'}: recipe directory is not a directory"
+    )

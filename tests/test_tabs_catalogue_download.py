@@ -167,3 +167,25 @@ def test_a_parameter_no_tab_uses_is_still_reported(build: Build) -> None:
         f"{name!r}; it is used by: github-workflow [gcpdeploy.unused-parameter]"
         for name in ("github-actions", "gcloud")
     ]
+
+
+def test_tabs_with_empty_or_repeated_formats_are_option_errors(build: Build) -> None:
+    pages = {
+        "index.rst": ".. toctree::\n\n   a\n   b\n",
+        "a.rst": "A\n=\n\n.. gcpdeploy-tabs:: worker-and-server\n   :formats:\n",
+        "b.rst": "B\n=\n\n.. gcpdeploy-tabs:: worker-and-server\n"
+        "   :formats: gcloud, gcloud\n",
+    }
+    built = build(pages, conf=TABS_CONF)
+    lines = built.warning_lines()
+    assert lines[0] == 'a.rst:4: ERROR: Error in "gcpdeploy-tabs" directive:'
+    assert "list at least one format, separated by commas." in lines
+    assert 'b.rst:4: ERROR: Error in "gcpdeploy-tabs" directive:' in lines
+    assert "name each format once." in lines
+
+
+def test_download_refuses_a_name_that_would_break_the_link(build: Build) -> None:
+    page = "T\n=\n\n.. gcpdeploy:: worker-and-server\n   :download: my file?.sh\n"
+    lines = build({"index.rst": page}).warning_lines()
+    assert lines[0] == 'index.rst:4: ERROR: Error in "gcpdeploy" directive:'
+    assert "use letters, digits, '.', '_' and '-' in the file name." in lines
