@@ -25,12 +25,32 @@ CONFIG = rule(
 )
 
 
+#: The recipes of the build under way, looked up once per build rather than once
+#: per directive (which listed and stat-ed every recipe directory each time).
+_BUILD_RECIPES: dict[tuple[Path, ...], dict[str, Recipe]] = {}
+
+
 def site_recipes(config: Config, srcdir: str | Path) -> dict[str, Recipe]:
     """The built-in recipes, then each of the project's template directories."""
     from .recipes import BUILTIN_DIR, load_recipes
 
     extra = tuple(Path(item) for item in config.gcpdeploy_template_dirs)
-    return load_recipes((BUILTIN_DIR, *extra))
+    directories = (BUILTIN_DIR, *extra)
+    found = _BUILD_RECIPES.get(directories)
+    if found is None:
+        found = _BUILD_RECIPES[directories] = load_recipes(directories)
+    return found
+
+
+def _new_build(app: Sphinx, env: Any, docnames: list[str]) -> None:
+    """Forget the recipes of the last build, so edits to them are seen; and, for a
+    parallel build, compile the schemas before Sphinx forks its readers, so they
+    share the work instead of each doing it."""
+    _BUILD_RECIPES.clear()
+    if app.parallel > 1 and docnames:
+        from .checks import schema
+
+        schema.prepare()
 
 
 def _check_config(app: Sphinx, config: Config) -> None:
@@ -88,6 +108,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("gcpdeploy_defaults", {}, "env", types=[dict])
     app.connect("config-inited", _check_config)
     app.connect("builder-inited", _add_static)
+    app.connect("env-before-read-docs", _new_build)
     setup_directive(app)
     setup_tabs(app)
     setup_catalogue(app)

@@ -46,9 +46,14 @@ class UnsafeValue(Exception):
         self.reason = reason
 
 
+_ASCII_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
 def _control(value: str) -> bool:
     """Whether ``value`` holds a control character or a line break, including the
     Unicode line and paragraph separators, which YAML also reads as line breaks."""
+    if value.isascii():  # the usual case, without a look-up per character
+        return _ASCII_CONTROL.search(value) is not None
     return any(
         unicodedata.category(char)[0] == "C" or unicodedata.category(char) in _BREAKS
         for char in value

@@ -109,3 +109,17 @@ def test_a_project_recipe_overrides_a_builtin_of_the_same_name(
     html = (tmp_path / "out" / "html" / "builtin.html").read_text("utf-8")
     assert "shop-worker" in html
     assert "deploy_server" not in html
+
+
+def test_an_edited_recipe_is_seen_by_the_next_build_in_the_same_process(
+    project: Path, tmp_path: Path
+) -> None:
+    build(project, tmp_path / "out")
+    declaration = project / "recipes" / "hello-worker" / "recipe.yaml"
+    declaration.write_text(
+        declaration.read_text("utf-8").replace("  tag:\n", "  colour:\n", 1), "utf-8"
+    )
+    later = time.time() + 5
+    os.utime(declaration, (later, later))
+    _, warnings = build(project, tmp_path / "out")
+    assert "recipe 'hello-worker' has no parameter 'tag'" in warnings

@@ -146,6 +146,25 @@ def validator(kind: str) -> jsonschema.protocols.Validator:
     return cls(schema)
 
 
+#: A small valid document of each kind, to prime a validator's reference lookups.
+_SAMPLES: dict[str, Any] = {
+    "github-workflow": {
+        "on": "push",
+        "jobs": {"a": {"runs-on": "ubuntu-latest", "steps": [{"run": "true"}]}},
+    },
+    "github-steps": [{"uses": "actions/checkout@v7", "with": {"path": "x"}}],
+    "cloudbuild": {"steps": [{"name": "x", "args": ["y"]}]},
+}
+
+
+def prepare() -> None:
+    """Compile every validator now and run it once, so that processes forked
+    afterwards (Sphinx's parallel readers) inherit the work instead of each
+    repeating it."""
+    for kind, sample in _SAMPLES.items():
+        validator(kind).is_valid(sample)
+
+
 def _describe(error: jsonschema.ValidationError) -> jsonschema.ValidationError:
     """The most telling error inside a ``oneOf``/``anyOf`` failure."""
     if error.context:
