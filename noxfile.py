@@ -49,7 +49,10 @@ def bench(session: nox.Session) -> None:
 @nox.session
 def lint(session: nox.Session) -> None:
     """ruff lint, ruff format check, and mypy on the package."""
-    session.install("-e", ".[test]", "ruff", "mypy", "types-PyYAML", "types-jsonschema")
+    session.install(
+        "-e", ".[test]", "ruff", "mypy", "types-PyYAML", "types-jsonschema",
+        "types-docutils",
+    )  # fmt: skip
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
     session.run("mypy", "sphinx_gcpdeploy")
