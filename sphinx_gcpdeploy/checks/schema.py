@@ -142,7 +142,8 @@ def validator(kind: str) -> jsonschema.protocols.Validator:
     cls = jsonschema.validators.validator_for(schema)
     if not _has_nested_id(schema):
         ref = _remembering_ref(cls.VALIDATORS["$ref"], set())
-        cls = jsonschema.validators.extend(cls, {"$ref": ref})  # type: ignore[no-untyped-call]
+        extend = jsonschema.validators.extend
+        cls = extend(cls, {"$ref": ref})  # type: ignore[no-untyped-call]
     return cls(schema)
 
 
