@@ -22,7 +22,7 @@ from .download import placeholder
 from .findings import Finding, rule
 from .recipes import RECIPE, Recipe, RecipeError
 from .render import PARAMETERS, Given, Located, Snippet, build_snippet
-from .yamltree import YamlProblem, parse
+from .yamltree import YamlProblem, duplicate_key_message, parse
 
 logger = logging.getLogger(__name__)
 
@@ -116,8 +116,13 @@ class SnippetDirective(SphinxDirective):
         try:
             document = parse(text)
         except YamlProblem as problem:
+            message = problem.message
+            if problem.key is not None and problem.first_line is not None:
+                # Lines of the content are not lines of the page: say the page's.
+                first = self.content_line(problem.first_line)
+                message = duplicate_key_message(problem.key, first)
             self.warn(
-                Finding(0, 0, PARAMETERS.id, f"parameters: {problem.message}"),
+                Finding(0, 0, PARAMETERS.id, f"parameters: {message}"),
                 self.content_line(problem.line),
             )
             return None

@@ -211,7 +211,8 @@ def resolve(
                 _problem(
                     MISSING_PARAMETER,
                     f"recipe {recipe.name!r} needs parameter {name!r} "
-                    f"({parameter.description}); add a line '{name}: ...'",
+                    f"({parameter.description}); give it with '{name}: ...' in the "
+                    f"directive, or --set {name}=... on the command line",
                     None,
                 )
             )

@@ -36,12 +36,32 @@ _FLOAT = re.compile(
 class YamlProblem(Exception):
     """A document that cannot be read: syntax, duplicate keys, or too large."""
 
-    def __init__(self, rule: str, message: str, line: int, column: int) -> None:
+    def __init__(
+        self,
+        rule: str,
+        message: str,
+        line: int,
+        column: int,
+        key: str | None = None,
+        first_line: int | None = None,
+    ) -> None:
         super().__init__(message)
         self.rule = rule
         self.message = message
         self.line = line
         self.column = column
+        #: For a duplicate key: the key and the line it was first set on, so a
+        #: reader of text embedded elsewhere can restate the line in its own terms.
+        self.key = key
+        self.first_line = first_line
+
+
+def duplicate_key_message(key: str, first_line: int) -> str:
+    """What to say of a key set twice, the first time on ``first_line``."""
+    return (
+        f"duplicate key {key!r}: it is already set on line {first_line}; keep one "
+        "of the two"
+    )
 
 
 @dataclass(frozen=True)
@@ -217,10 +237,11 @@ class _Builder:
                 first = self.positions[(*path, key)]
                 raise YamlProblem(
                     "yaml-duplicate-key",
-                    f"duplicate key {key!r}: it is already set on line "
-                    f"{first.key_line}; keep one of the two",
+                    duplicate_key_message(key, first.key_line),
                     key_node.start_mark.line + 1,
                     key_node.start_mark.column + 1,
+                    key,
+                    first.key_line,
                 )
             result[key] = self.build(value_node, (*path, key), key_node.start_mark)
         return result

@@ -132,7 +132,16 @@ def test_content_with_a_yaml_error_is_located(build: Build) -> None:
     built = build({"index.rst": page})
     assert built.warning_lines() == [
         "index.rst:7: WARNING: parameters: duplicate key 'app': it is already set "
-        "on line 1; keep one of the two [gcpdeploy.parameters]"
+        "on line 6; keep one of the two [gcpdeploy.parameters]"
+    ]
+
+
+def test_a_duplicate_key_in_myst_names_the_pages_lines(build: Build) -> None:
+    page = "# T\n\n```{gcpdeploy} worker-and-server\napp: x\napp: y\n```\n"
+    built = build({"index.md": page}, conf=MYST_CONF)
+    assert built.warning_lines() == [
+        "index.md:5: WARNING: parameters: duplicate key 'app': it is already set "
+        "on line 4; keep one of the two [gcpdeploy.parameters]"
     ]
 
 

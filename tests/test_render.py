@@ -224,8 +224,8 @@ def test_missing_required_parameter(tmp_path: Path) -> None:
         (
             "missing-parameter",
             None,
-            "recipe 'hello' needs parameter 'who' (Who to greet.); add a line "
-            "'who: ...'",
+            "recipe 'hello' needs parameter 'who' (Who to greet.); give it with "
+            "'who: ...' in the directive, or --set who=... on the command line",
         )
     ]
     assert build_snippet(recipes, "hello", None, given(who="you")).text == "hello you\n"
