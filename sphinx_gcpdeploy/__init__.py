@@ -30,7 +30,7 @@ CONFIG = rule(
 _BUILD_RECIPES: dict[tuple[Path, ...], dict[str, Recipe]] = {}
 
 
-def site_recipes(config: Config, srcdir: str | Path) -> dict[str, Recipe]:
+def site_recipes(config: Config) -> dict[str, Recipe]:
     """The built-in recipes, then each of the project's template directories."""
     from .recipes import BUILTIN_DIR, load_recipes
 

@@ -9,6 +9,7 @@ so highlighting, captions, ``:name:`` references and copy buttons behave as usua
 from __future__ import annotations
 
 import re
+from functools import cached_property
 from typing import Any, ClassVar
 
 from docutils import nodes
@@ -73,7 +74,7 @@ class SnippetDirective(SphinxDirective):
         from . import site_recipes
 
         try:
-            return site_recipes(self.env.config, self.env.srcdir)
+            return site_recipes(self.env.config)
         except RecipeError as error:
             self.warn(
                 Finding(0, 0, RECIPE.id, f"cannot load recipes: {error}"),
@@ -148,17 +149,22 @@ class SnippetDirective(SphinxDirective):
     def report(self, snippet: Snippet) -> None:
         for dependency in snippet.dependencies:
             self.env.note_dependency(str(dependency))
-        reported = set()
+        # Two steps with the same bad value give the same finding, and so do the
+        # tabs of one set for a bad parameter: once is enough at its line.
+        reported = self._reported
         for located in snippet.problems:
-            line = self._line_of(located, snippet)
-            # Two steps with the same bad value give the same finding; once is enough
-            # at the parameter's line.
-            if (line, located.finding.rule, located.finding.message) in reported:
-                continue
-            reported.add((line, located.finding.rule, located.finding.message))
-            self.warn(located.finding, line)
+            line = self._line_of(located)
+            key = (line, located.finding.rule, located.finding.message)
+            if key not in reported:
+                reported.add(key)
+                self.warn(located.finding, line)
 
-    def _line_of(self, located: Located, snippet: Snippet) -> int:
+    @cached_property
+    def _reported(self) -> set[tuple[int, str, str]]:
+        """The findings this directive has reported, by line, rule and message."""
+        return set()
+
+    def _line_of(self, located: Located) -> int:
         if located.content_line is not None:
             return self.content_line(located.content_line)
         return self.lineno

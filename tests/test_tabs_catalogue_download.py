@@ -189,3 +189,14 @@ def test_download_refuses_a_name_that_would_break_the_link(build: Build) -> None
     lines = build({"index.rst": page}).warning_lines()
     assert lines[0] == 'index.rst:4: ERROR: Error in "gcpdeploy" directive:'
     assert "use letters, digits, '.', '_' and '-' in the file name." in lines
+
+
+def test_a_bad_parameter_in_a_tab_set_is_reported_once(build: Build) -> None:
+    page = (
+        "T\n=\n\n.. gcpdeploy-tabs:: worker-and-server\n"
+        "   :formats: github-actions, gcloud, cloudbuild\n\n   regoin: x\n"
+    )
+    [line] = build({"index.rst": page}, conf=TABS_CONF).warning_lines()
+    assert line.startswith(
+        "index.rst:7: WARNING: recipe 'worker-and-server' has no parameter 'regoin'"
+    )
