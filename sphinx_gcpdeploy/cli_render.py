@@ -17,7 +17,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-OK, FOUND_ERRORS, USAGE = 0, 1, 2
+from .cli import FOUND_ERRORS, OK, USAGE, Unreadable, _say, regular_file
 
 
 def add_commands(commands: Any) -> None:
@@ -79,12 +79,6 @@ def _template_dirs(parser: argparse.ArgumentParser) -> None:
 
 class UsageError(Exception):
     """A command line that asks for something impossible."""
-
-
-def _say(message: str) -> None:
-    from .cli import printable
-
-    print(f"sphinx-gcpdeploy: {printable(message)}", file=sys.stderr)
 
 
 def _recipes(args: argparse.Namespace) -> dict[str, Any] | None:
@@ -181,8 +175,6 @@ def run_render(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
 
 
 def _compare(path: Path, text: str) -> int:
-    from .cli import Unreadable, regular_file
-
     try:
         regular_file(path)
         current = path.read_text("utf-8")
@@ -208,8 +200,6 @@ def _compare(path: Path, text: str) -> int:
 def _write(path: Path, text: str, force: bool) -> int:
     """Write ``text`` whole or not at all, never over a different file unless
     asked to, and never over anything but a regular file."""
-    from .cli import Unreadable, regular_file
-
     try:
         # Refused even with --force: replacing a device, a pipe or a socket with a
         # file breaks whatever used it, and reading one to compare may block.

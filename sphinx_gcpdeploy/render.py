@@ -23,7 +23,7 @@ from .checks.expressions import EXPRESSION, Bound
 from .checks.shell import PLACEHOLDER
 from .findings import Finding, Level, Rule, rule
 from .recipes import BUILTIN_DIR, Recipe
-from .values import PARAMETER_VALUE, UnsafeValue, finalizer, guard, wrap
+from .values import PARAMETER_VALUE, UnsafeValue, finalizer, guarded
 
 UNKNOWN_RECIPE = rule("unknown-recipe", "The directive names a recipe that exists.")
 UNKNOWN_FORMAT = rule("unknown-format", "The format is one the recipe offers.")
@@ -429,18 +429,14 @@ def build_snippet(
     if any(item.finding.level == "error" for item in problems):
         return snippet
     try:
-        guard(
-            chosen.check,
-            {
-                name: value
-                for name, value in values.items()
-                if recipe.parameters[name].applies_to(format_name)
-            },
-        )
+        used = {
+            name for name in values if recipe.parameters[name].applies_to(format_name)
+        }
+        ready = guarded(chosen.check, values, used)
         template = environment(recipe.directory, chosen.check).get_template(
             chosen.template
         )
-        text = template.render(wrap(values))
+        text = template.render(ready)
     except UnsafeValue as unsafe:
         cause = given.get(unsafe.name)
         snippet.problems.append(
@@ -468,7 +464,7 @@ def build_snippet(
         alike = (
             environment(recipe.directory, chosen.check, PLACEHOLDER)
             .get_template(chosen.template)
-            .render(wrap(values))
+            .render(ready)
         )
     if chosen.check != "none":
         bounds = bounds_of(recipe, values)

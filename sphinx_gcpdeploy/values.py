@@ -27,13 +27,16 @@ PARAMETER_VALUE = rule(
 
 
 class ParameterValue(str):
-    """A string parameter on its way into a template, carrying its name."""
+    """A string parameter on its way into a template, carrying its name and
+    whether it was already checked for the snippet's kind."""
 
     name: str
+    checked: bool
 
-    def __new__(cls, value: str, name: str) -> ParameterValue:
+    def __new__(cls, value: str, name: str, checked: bool = False) -> ParameterValue:
         made = super().__new__(cls, value)
         made.name = name
+        made.checked = checked
         return made
 
 
@@ -159,10 +162,11 @@ def finalizer(kind: str, placeholder: str | None = None) -> Callable[[Any], Any]
     policy = POLICIES.get(kind)
 
     def finalize(value: Any) -> Any:
-        if policy is not None and isinstance(value, ParameterValue):
-            reason = policy(str(value))
-            if reason is not None:
-                raise UnsafeValue(value.name, reason)
+        if isinstance(value, ParameterValue):
+            if policy is not None and not value.checked:
+                reason = policy(str(value))
+                if reason is not None:
+                    raise UnsafeValue(value.name, reason)
             if placeholder is not None:
                 return placeholder
         return value
@@ -170,25 +174,24 @@ def finalizer(kind: str, placeholder: str | None = None) -> Callable[[Any], Any]
     return finalize
 
 
-def guard(kind: str, values: dict[str, Any]) -> None:
-    """Raise :class:`UnsafeValue` for the first text value the snippet's kind
-    cannot hold. Values a template joins to other text (``app ~ "-worker"``) reach
-    it as plain text, which ``finalize`` cannot tell from the template's own, so
-    every value is checked here before rendering; ``finalize`` remains for a
-    value written that was not declared for the format."""
+def guarded(kind: str, values: dict[str, Any], used: set[str]) -> dict[str, Any]:
+    """``values`` ready for a template of ``kind``: every string marked as a
+    parameter value, and those of the parameters in ``used`` checked now, raising
+    :class:`UnsafeValue` for the first the kind cannot hold.
+
+    Values a template joins to other text (``app ~ "-worker"``) reach it as plain
+    text, which ``finalize`` cannot tell from the template's own, so the values
+    the format uses are checked here, before rendering; ``finalize`` checks only
+    a value written that was not declared for the format.
+    """
     policy = POLICIES.get(kind)
-    if policy is None:
-        return
+    ready: dict[str, Any] = {}
     for name, value in values.items():
         if isinstance(value, str):
-            reason = policy(value)
-            if reason is not None:
-                raise UnsafeValue(name, reason)
-
-
-def wrap(values: dict[str, Any]) -> dict[str, Any]:
-    """``values`` with every string marked as a parameter value."""
-    return {
-        name: ParameterValue(value, name) if isinstance(value, str) else value
-        for name, value in values.items()
-    }
+            if policy is not None and name in used:
+                reason = policy(value)
+                if reason is not None:
+                    raise UnsafeValue(name, reason)
+            value = ParameterValue(value, name, checked=name in used)
+        ready[name] = value
+    return ready
