@@ -14,39 +14,12 @@ from .directive import SnippetDirective
 from .findings import Finding
 from .recipes import Parameter, Recipe
 from .render import UNKNOWN_RECIPE
-
-
-def _paragraph(*children: nodes.Node | str) -> nodes.paragraph:
-    paragraph = nodes.paragraph()
-    for child in children:
-        paragraph += nodes.Text(child) if isinstance(child, str) else child
-    return paragraph
+from .tables import paragraph as _paragraph
+from .tables import table
 
 
 def _literal(text: str) -> nodes.literal:
     return nodes.literal(text, text)
-
-
-def _table(headings: list[str], rows: list[list[nodes.Node]]) -> nodes.table:
-    table = nodes.table(classes=["gcpdeploy-parameters", "colwidths-given"])
-    group = nodes.tgroup(cols=len(headings))
-    table += group
-    for width in (20, 10, 25, 45)[: len(headings)]:
-        group += nodes.colspec(colwidth=width)
-    head = nodes.thead()
-    group += head
-    row = nodes.row()
-    for heading in headings:
-        row += nodes.entry("", _paragraph(heading))
-    head += row
-    body = nodes.tbody()
-    group += body
-    for cells in rows:
-        row = nodes.row()
-        for cell in cells:
-            row += nodes.entry("", cell)
-        body += row
-    return table
 
 
 def _default(parameter: Parameter) -> nodes.Node:
@@ -97,7 +70,8 @@ def recipe_nodes(recipe: Recipe) -> list[nodes.Node]:
         formats,
     ]
     if rows:
-        found.append(_table(["Parameter", "Type", "Default", "Description"], rows))
+        headings = ["Parameter", "Type", "Default", "Description"]
+        found.append(table("gcpdeploy-parameters", [20, 10, 25, 45], headings, rows))
     return found
 
 

@@ -19,6 +19,7 @@ from sphinx.util.docutils import SphinxDirective
 from sphinx.util.typing import OptionSpec
 
 from .findings import RULES, Finding, Rule
+from .tables import paragraph, table
 
 #: Topics in the order the page shows them; any other topic follows, then "Other".
 TOPIC_ORDER = (
@@ -67,10 +68,6 @@ def upstream_uri(reference: str) -> str:
     return f"https://github.com/{repository}/issues/{number}"
 
 
-def _paragraph(*children: nodes.Node) -> nodes.paragraph:
-    return nodes.paragraph("", "", *children)
-
-
 def _example(text: str, caption: str, line: int | None) -> list[nodes.Node]:
     block = nodes.literal_block(text, text, language="yaml")
     if line is not None:
@@ -78,7 +75,7 @@ def _example(text: str, caption: str, line: int | None) -> list[nodes.Node]:
         # A bad example may be broken YAML on purpose; highlight it as far as
         # the lexer gets instead of warning about it.
         block["force"] = True
-    return [_paragraph(nodes.emphasis(caption, caption)), block]
+    return [paragraph(nodes.emphasis(caption, caption)), block]
 
 
 def rule_section(declared: Rule, document: nodes.document) -> nodes.section:
@@ -87,14 +84,14 @@ def rule_section(declared: Rule, document: nodes.document) -> nodes.section:
     section["names"].append(nodes.fully_normalize_name(declared.id))
     section += nodes.title("", "", nodes.literal(declared.id, declared.id))
     level = "an error" if declared.level == "error" else "a warning"
-    section += _paragraph(
+    section += paragraph(
         nodes.strong(declared.summary, declared.summary),
         nodes.Text(f" A finding of this rule is {level}."),
     )
     if declared.explanation:
-        section += _paragraph(nodes.Text(declared.explanation))
+        section += paragraph(nodes.Text(declared.explanation))
     if declared.upstream:
-        reports = _paragraph(nodes.Text("It prevents the bugs reported in "))
+        reports = paragraph(nodes.Text("It prevents the bugs reported in "))
         for index, reference in enumerate(declared.upstream):
             if index:
                 last = index == len(declared.upstream) - 1
@@ -122,7 +119,7 @@ def _examples(declared: Rule) -> list[nodes.Node]:
     if found is not None:
         result.append(
             nodes.block_quote(
-                "", _paragraph(nodes.Text(f"{declared.id}: {found.message}"))
+                "", paragraph(nodes.Text(f"{declared.id}: {found.message}"))
             )
         )
     result.extend(_example(declared.good or "", "Passes:", None))
@@ -131,15 +128,7 @@ def _examples(declared: Rule) -> list[nodes.Node]:
 
 def summary_table(rules: list[Rule]) -> nodes.table:
     """A table of every rule: its id (a link to its section), level and summary."""
-    table = nodes.table(classes=["gcpdeploy-rules", "colwidths-given"])
-    group = nodes.tgroup(cols=3)
-    table += group
-    for width in (25, 10, 65):
-        group += nodes.colspec(colwidth=width)
-    head = nodes.thead()
-    head += _row([nodes.Text("Rule"), nodes.Text("Level"), nodes.Text("Checks that")])
-    group += head
-    body = nodes.tbody()
+    rows: list[list[nodes.Node]] = []
     for declared in rules:
         link = nodes.reference(
             "",
@@ -147,18 +136,12 @@ def summary_table(rules: list[Rule]) -> nodes.table:
             nodes.literal(declared.id, declared.id),
             refid=f"rule-{nodes.make_id(declared.id)}",
         )
-        body += _row([link, nodes.Text(declared.level), nodes.Text(declared.summary)])
-    group += body
-    return table
-
-
-def _row(cells: list[nodes.Node]) -> nodes.row:
-    row = nodes.row()
-    for cell in cells:
-        entry = nodes.entry()
-        entry += _paragraph(cell)
-        row += entry
-    return row
+        rows.append(
+            [paragraph(link), paragraph(declared.level), paragraph(declared.summary)]
+        )
+    return table(
+        "gcpdeploy-rules", [25, 10, 65], ["Rule", "Level", "Checks that"], rows
+    )
 
 
 class RulesDirective(SphinxDirective):

@@ -22,6 +22,7 @@ from ..findings import Finding, finding, rule
 from ..yamltree import Document, Path
 from . import shell
 from .expressions import Bound
+from .model import strings
 
 CLOUD_BUILD = "Cloud Build"
 
@@ -263,17 +264,6 @@ def references(text: str) -> Iterator[tuple[str, int]]:
             yield name, match.start()
 
 
-def _strings(value: Any, path: Path) -> Iterator[tuple[Path, str]]:
-    if isinstance(value, str):
-        yield path, value
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield from _strings(item, (*path, key))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from _strings(item, (*path, index))
-
-
 class _Build:
     """One ``cloudbuild.yaml`` being checked."""
 
@@ -335,7 +325,7 @@ class _Build:
 
     def check_substitutions(self) -> Iterator[Finding]:
         used: set[str] = set()
-        for path, value in _strings(self.data, ()):
+        for path, value in strings(self.data, ()):
             for name, offset in references(value):
                 used.add(name)
                 if name in self.defined or name in BUILTINS:
