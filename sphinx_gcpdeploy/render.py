@@ -20,10 +20,9 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from .checks import check_text
 from .checks.expressions import EXPRESSION, Bound
-from .checks.shell import PLACEHOLDER
 from .findings import Finding, Level, Rule, rule
 from .recipes import BUILTIN_DIR, Recipe
-from .values import PARAMETER_VALUE, UnsafeValue, finalizer, guarded
+from .values import PARAMETER_VALUE, UnsafeValue, finalizer, guarded, stand_ins
 
 UNKNOWN_RECIPE = rule("unknown-recipe", "The directive names a recipe that exists.")
 UNKNOWN_FORMAT = rule("unknown-format", "The format is one the recipe offers.")
@@ -222,9 +221,7 @@ def resolve(
 
 
 @cache
-def environment(
-    directory: Path, kind: str = "none", placeholder: str | None = None
-) -> ImmutableSandboxedEnvironment:
+def environment(directory: Path, kind: str = "none") -> ImmutableSandboxedEnvironment:
     """One sandboxed Jinja environment per recipe directory and kind of snippet,
     built once. The sandbox is the immutable one: a template may not change the
     lists and mappings it is given.
@@ -233,11 +230,10 @@ def environment(
     loudly instead of rendering as an empty string. The loader only reads below
     ``directory``, and the pieces this package shares between its recipes under
     the ``gcpdeploy/`` prefix. Every parameter value written is checked by the
-    rules of ``kind`` (see :mod:`sphinx_gcpdeploy.values`), and written as
-    ``placeholder`` instead when one is given.
+    rules of ``kind`` (see :mod:`sphinx_gcpdeploy.values`).
     """
     env = ImmutableSandboxedEnvironment(
-        finalize=finalizer(kind, placeholder),
+        finalize=finalizer(kind),
         loader=jinja2.ChoiceLoader(
             [
                 jinja2.FileSystemLoader(str(directory)),
@@ -428,6 +424,7 @@ def build_snippet(
     )
     if any(item.finding.level == "error" for item in problems):
         return snippet
+    alike: str | None = None
     try:
         used = {
             name for name in values if recipe.parameters[name].applies_to(format_name)
@@ -437,6 +434,12 @@ def build_snippet(
             chosen.template
         )
         text = template.render(ready)
+        if chosen.check == "bash":
+            # The same template, each value checked as an inert word written as
+            # one placeholder word: bash reads it as it reads the snippet, and
+            # snippets that differ only in their values then share one bash -n
+            # (a process each, else). See values.StandIn.
+            alike = template.render(stand_ins(ready))
     except UnsafeValue as unsafe:
         cause = given.get(unsafe.name)
         snippet.problems.append(
@@ -456,16 +459,6 @@ def build_snippet(
         )
         return snippet
     snippet.text = text
-    alike = None
-    if chosen.check == "bash":
-        # The same template and values, each value written as one inert word: bash
-        # parses it as it parses the snippet, and snippets that differ only in
-        # their values then share one bash -n (a process each, else).
-        alike = (
-            environment(recipe.directory, chosen.check, PLACEHOLDER)
-            .get_template(chosen.template)
-            .render(ready)
-        )
     if chosen.check != "none":
         bounds = bounds_of(recipe, values)
         for found in check_text(text, chosen.check, bounds, alike):

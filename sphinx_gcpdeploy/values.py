@@ -17,7 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .checks.expressions import EXPRESSION
-from .checks.shell import RESERVED_WORDS
+from .checks.shell import PLACEHOLDER, RESERVED_WORDS
 from .findings import rule
 
 PARAMETER_VALUE = rule(
@@ -38,6 +38,34 @@ class ParameterValue(str):
         made.name = name
         made.checked = checked
         return made
+
+
+class StandIn(ParameterValue):
+    """A value checked inert (see :func:`shell_problem`), in the copy of a script
+    that bash is asked about instead of the script itself.
+
+    It compares, measures and slices as the value does, so the template takes
+    the same branches and writes the same lines; but wherever it is turned into
+    text (written with ``{{ }}``, joined with ``~``, formatted with ``%``) it reads
+    as :data:`~sphinx_gcpdeploy.checks.shell.PLACEHOLDER`. One inert word in
+    place of another leaves bash's reading of a script unchanged, so every
+    snippet of a template that differs from another only in such values, however
+    they are joined to other text, gives bash the same script to read.
+    """
+
+    def __str__(self) -> str:
+        return PLACEHOLDER
+
+
+def stand_ins(ready: dict[str, Any]) -> dict[str, Any]:
+    """``ready`` (from :func:`guarded`) with each value checked as a shell word
+    replaced by its :class:`StandIn`."""
+    return {
+        name: StandIn(value, value.name, checked=True)
+        if isinstance(value, ParameterValue) and value.checked
+        else value
+        for name, value in ready.items()
+    }
 
 
 class UnsafeValue(Exception):
@@ -156,19 +184,15 @@ POLICIES: dict[str, Callable[[str], str | None]] = {
 }
 
 
-def finalizer(kind: str, placeholder: str | None = None) -> Callable[[Any], Any]:
-    """The ``finalize`` hook for templates of ``kind``; with ``placeholder``, it
-    writes that in place of every parameter value."""
+def finalizer(kind: str) -> Callable[[Any], Any]:
+    """The ``finalize`` hook for templates of ``kind``."""
     policy = POLICIES.get(kind)
 
     def finalize(value: Any) -> Any:
-        if isinstance(value, ParameterValue):
-            if policy is not None and not value.checked:
-                reason = policy(str(value))
-                if reason is not None:
-                    raise UnsafeValue(value.name, reason)
-            if placeholder is not None:
-                return placeholder
+        if isinstance(value, ParameterValue) and policy and not value.checked:
+            reason = policy(str.__str__(value))
+            if reason is not None:
+                raise UnsafeValue(value.name, reason)
         return value
 
     return finalize

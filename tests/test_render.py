@@ -356,16 +356,53 @@ def test_a_value_joined_to_other_text_is_guarded_too() -> None:
     ]
 
 
-def test_snippets_differing_only_in_values_share_one_bash_run() -> None:
+@pytest.mark.parametrize(
+    ("recipe", "key"), [("single-service", "service"), ("worker-and-server", "app")]
+)
+def test_snippets_differing_only_in_values_share_one_bash_run(
+    recipe: str, key: str
+) -> None:
+    # worker-and-server also joins its values to other text (app ~ "-worker-"),
+    # and takes branches on them.
     from sphinx_gcpdeploy.checks import shell
 
     shell.syntax_error.cache_clear()
-    for app in ("shop", "store", "cart"):
+    texts = set()
+    for app, region in (
+        ("shop", "europe-west1"),
+        ("store", "us-central1"),
+        ("cart", "asia-northeast1"),
+    ):
         snippet = build_snippet(
-            builtin_recipes(), "single-service", "gcloud", given(service=app)
+            builtin_recipes(), recipe, "gcloud", given(**{key: app, "region": region})
         )
         assert snippet.problems == []
+        texts.add(snippet.text)
+    assert len(texts) == 3
     assert shell.syntax_error.cache_info().misses == 1
+
+
+def test_the_script_bash_is_asked_about_has_the_snippets_lines() -> None:
+    from sphinx_gcpdeploy.checks import shell
+
+    asked: list[str] = []
+    real = shell.syntax_error
+
+    def spy(text: str) -> tuple[int, str] | None:
+        asked.append(text)
+        return real(text)
+
+    shell.syntax_error.cache_clear()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(shell, "syntax_error", spy)
+        snippet = build_snippet(
+            builtin_recipes(), "worker-and-server", "gcloud", given(app="shop")
+        )
+    assert snippet.text is not None
+    [twin] = asked
+    assert "shop" not in twin
+    assert f"{shell.PLACEHOLDER}-worker-" in twin
+    assert len(twin.splitlines()) == len(snippet.text.splitlines())
 
 
 def test_a_value_outside_its_pattern_is_refused_at_its_line() -> None:

@@ -1,24 +1,32 @@
 """Check documents against SchemaStore's schemas, as shipped by check-jsonschema.
 
 The schemas are read from the installed ``check-jsonschema`` package without
-importing it (importing it costs more than the whole check). Each validator is
-compiled once per process and reused for every snippet, and remembers which parts
-of a document it has already found valid (see :func:`_remembering_ref`).
+importing it (importing it costs more than the whole check).
+
+Each document is first put to a compiled validator (jsonschema-rs), which only
+says whether it is valid; most documents are, and that is the whole check for
+them. A document it rejects, or cannot take, is validated again by the
+``jsonschema`` package, whose errors (paths, alternatives, best match) make the
+findings. So the findings are always ``jsonschema``'s: the compiled validator only
+decides when there are none. That validator is also compiled once per process,
+and remembers which parts of a document it has already found valid (see
+:func:`_remembering_ref`).
 """
 
 from __future__ import annotations
 
 import importlib.util
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import cache
 from pathlib import Path
-from typing import Any
-
-import jsonschema
+from typing import TYPE_CHECKING, Any
 
 from ..findings import Finding, finding, rule
 from ..yamltree import Document
+
+if TYPE_CHECKING:  # imported when a document has errors, not before
+    import jsonschema
 
 SCHEMA = rule(
     "schema",
@@ -129,8 +137,8 @@ def _has_nested_id(schema: Any, top: bool = True) -> bool:
 
 
 @cache
-def validator(kind: str) -> jsonschema.protocols.Validator:
-    """The compiled validator for ``kind``, built on first use."""
+def schema_for(kind: str) -> dict[str, Any]:
+    """The schema documents of ``kind`` are checked against, read on first use."""
     filename, pointer = _TARGETS[kind]
     schema: dict[str, Any] = json.loads(schema_path(filename).read_text("utf-8"))
     if pointer is not None:
@@ -139,6 +147,53 @@ def validator(kind: str) -> jsonschema.protocols.Validator:
             "definitions": schema.get("definitions", {}),
             "$ref": pointer,
         }
+    return schema
+
+
+def _no_retrieval(uri: str) -> Any:
+    """The compiled validator's way to fetch a schema it does not have: refused.
+    The shipped schemas refer to nothing outside themselves (tested), and a check
+    never goes on the network."""
+    raise ValueError(f"sphinx-gcpdeploy fetches no schemas ({uri})")
+
+
+@cache
+def quick(kind: str) -> Callable[[Any], bool] | None:
+    """Whether a document of ``kind`` is valid, from the compiled validator; ``None``
+    when jsonschema-rs cannot be imported here, and every document then goes to
+    :func:`validator`.
+
+    Formats are not asserted, as ``jsonschema`` does not assert them either.
+    """
+    try:
+        import jsonschema_rs
+    except ImportError:
+        return None
+    compiled = jsonschema_rs.validator_for(
+        schema_for(kind), validate_formats=False, retriever=_no_retrieval
+    )
+    return compiled.is_valid
+
+
+def quickly_valid(kind: str, data: Any) -> bool:
+    """Whether the compiled validator finds ``data`` valid. Data it cannot take
+    (a mapping with keys that are not text, a number past 64 bits) counts as not
+    valid, so the full validation decides."""
+    is_valid = quick(kind)
+    if is_valid is None:
+        return False
+    try:
+        return is_valid(data)
+    except Exception:  # whatever it refuses, the full validation reads
+        return False
+
+
+@cache
+def validator(kind: str) -> jsonschema.protocols.Validator:
+    """The validator whose errors make the findings, built on first use."""
+    import jsonschema
+
+    schema = schema_for(kind)
     cls = jsonschema.validators.validator_for(schema)
     if not _has_nested_id(schema):
         ref = _remembering_ref(cls.VALIDATORS["$ref"], set())
@@ -159,19 +214,20 @@ _SAMPLES: dict[str, Any] = {
 
 
 def prepare() -> None:
-    """Compile every validator now and run it once, so that processes forked
+    """Compile every quick validator now and run it once, so that processes forked
     afterwards (Sphinx's parallel readers) inherit the work instead of each
-    repeating it."""
+    repeating it. The full validators are built when a document first has
+    errors."""
     for kind, sample in _SAMPLES.items():
-        validator(kind).is_valid(sample)
+        quickly_valid(kind, sample)
 
 
 def _describe(error: jsonschema.ValidationError) -> jsonschema.ValidationError:
     """The most telling error inside a ``oneOf``/``anyOf`` failure."""
     if error.context:
-        deepest: jsonschema.ValidationError | None = jsonschema.exceptions.best_match(
-            error.context
-        )
+        from jsonschema.exceptions import best_match
+
+        deepest: jsonschema.ValidationError | None = best_match(error.context)
         if deepest is not None:
             return deepest
     return error
@@ -198,7 +254,7 @@ def _text(error: jsonschema.ValidationError) -> str:
 
 def check(document: Document, kind: str) -> list[Finding]:
     """Validate ``document`` against the schema for ``kind``."""
-    if kind not in _TARGETS:
+    if kind not in _TARGETS or quickly_valid(kind, document.data):
         return []
     found = []
     for error in validator(kind).iter_errors(document.data):

@@ -1,0 +1,282 @@
+"""Two speed-ups of the schema check, each of which must leave the findings
+exactly as they are without it:
+
+* the compiled validator (jsonschema-rs) that decides which documents are valid,
+  so that only the others are validated by ``jsonschema``, whose errors make the
+  findings;
+* the memory of values ``jsonschema``'s validator has found valid.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime
+import json
+import re
+from collections.abc import Iterator
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sphinx_gcpdeploy.checks import check_text, schema
+from sphinx_gcpdeploy.findings import RULES, Finding
+from sphinx_gcpdeploy.recipes import BUILTIN_DIR, load_recipes
+from sphinx_gcpdeploy.render import Given, build_snippet
+from sphinx_gcpdeploy.yamltree import Document, YamlProblem, parse
+
+DATA = Path(__file__).parent / "data" / "checks"
+
+#: Changes that break the schema in different places: a job, a step, the events.
+MISTAKES = [
+    ("    runs-on: ubuntu-latest\n", ""),
+    ("    steps:\n", "    step:\n"),
+    (
+        "    runs-on: ubuntu-latest\n",
+        "    runs-on: ubuntu-latest\n    timeout-minutes: x\n",
+    ),
+    (
+        "      - uses: google-github-actions/setup-gcloud@v3\n",
+        "      - uses: google-github-actions/setup-gcloud@v3\n"
+        "        run: gcloud info\n",
+    ),
+    ("        with:\n", "        width:\n"),
+    ("  push:\n", "  pushed:\n"),
+    ("        id: ", "        id:\n          - "),
+    ("permissions:\n  contents: read\n", "permissions:\n  contents: maybe\n"),
+    ("      - name: ", "      - 12\n      - name: "),
+]
+
+
+def corpus() -> Iterator[tuple[str, str]]:
+    """(kind, text) pairs: the rules' own examples, the test data, and recipes
+    rendered with several values, each also with every mistake that applies."""
+    for declared in RULES.values():
+        for text in (declared.bad, declared.good):
+            if text is not None:
+                yield declared.kind, text
+    for path in sorted(DATA.glob("*.yml")):
+        yield "github-workflow", path.read_text()
+    recipes = load_recipes((BUILTIN_DIR,))
+    for recipe, key in (("worker-and-server", "app"), ("single-service", "service")):
+        for format_name, kind in (
+            ("github-workflow", "github-workflow"),
+            ("github-actions", "github-steps"),
+            ("cloudbuild", "cloudbuild"),
+        ):
+            for name in ("shop", "shop", "blog"):  # twice: the second is remembered
+                given = {key: Given(key, name, 1)}
+                text = build_snippet(recipes, recipe, format_name, given).text
+                assert text is not None
+                yield kind, text
+                for old, new in MISTAKES:
+                    if old in text:
+                        yield kind, text.replace(old, new, 1)
+                yield kind, re.sub(r"tag: \S+", "tag: 1x", text)
+
+
+def findings(items: list[tuple[str, str]]) -> list[list[Finding]]:
+    return [check_text(text, kind) for kind, text in items]
+
+
+def test_remembering_validators_find_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
+    items = list(corpus())
+    assert len(items) > 100
+    # Every document to the full validator, which this test is about.
+    monkeypatch.setattr(schema, "quickly_valid", lambda kind, data: False)
+
+    with monkeypatch.context() as patch:
+        # Claiming a nested $id turns remembering off: the plain validators.
+        patch.setattr(schema, "_has_nested_id", lambda *_: True)
+        schema.validator.cache_clear()
+        expected = findings(items)
+    schema.validator.cache_clear()
+
+    assert findings(items) == expected  # remembering from empty
+    assert findings(items) == expected  # everything valid already remembered
+    assert findings(items[::-1]) == expected[::-1]
+    assert any(found.rule == "schema" for result in expected for found in result), (
+        "the corpus must have schema errors"
+    )
+
+
+def test_remembering_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(schema, "REMEMBERED", 5)
+    monkeypatch.setattr(schema, "quickly_valid", lambda kind, data: False)
+    schema.validator.cache_clear()
+    items = list(corpus())[:40]
+    assert findings(items) == findings(items)
+    schema.validator.cache_clear()
+
+
+def test_the_shipped_schemas_are_remembered() -> None:
+    schema.validator.cache_clear()
+    for kind in ("github-workflow", "github-steps", "cloudbuild"):
+        checker = schema.validator(kind)
+        assert checker.VALIDATORS["$ref"].__name__ == "ref"
+        assert checker.VALIDATORS["$ref"].__module__ == schema.__name__
+
+
+# --- the compiled validator -----------------------------------------------------
+
+
+def documents() -> Iterator[tuple[str, Any]]:
+    """(kind, data) for every document of the corpus that reads as YAML and has
+    a schema."""
+    for kind, text in corpus():
+        if kind not in schema._TARGETS:
+            continue
+        try:
+            yield kind, parse(text).data
+        except YamlProblem:
+            continue
+
+
+def test_the_quick_and_the_full_validator_agree_on_the_corpus() -> None:
+    verdicts = []
+    for kind, data in documents():
+        quick = schema.quickly_valid(kind, data)
+        full = schema.validator(kind).is_valid(data)
+        assert quick == full, (kind, json.dumps(data)[:300])
+        verdicts.append(quick)
+    assert True in verdicts and False in verdicts
+
+
+def test_the_findings_are_the_same_without_the_quick_validator(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    items = list(corpus())
+    with_it = findings(items)
+    monkeypatch.setattr(schema, "quickly_valid", lambda kind, data: False)
+    assert findings(items) == with_it
+
+
+def test_the_quick_validator_is_used_for_every_kind() -> None:
+    for kind, sample in schema._SAMPLES.items():
+        assert schema.quick(kind) is not None
+        assert schema.quickly_valid(kind, sample) is True
+
+
+@pytest.mark.parametrize(
+    "value",
+    [{1: "one"}, datetime.date(2026, 12, 4), b"bytes"],
+    ids=["number as key", "date", "bytes"],
+)
+def test_data_the_quick_validator_cannot_take_goes_to_the_full_one(
+    value: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The YAML reader gives JSON-like data only; anything else (a caller of the
+    # Python API, a future reader) must not raise, and is validated in full.
+    data = {
+        "on": "push",
+        "jobs": {"deploy": {"runs-on": "ubuntu-latest", "env": value}},
+    }
+    assert schema.quickly_valid("github-workflow", data) is False
+    document = Document(data, {}, [])
+    full = schema.validator
+    asked: list[str] = []
+
+    def spy(kind: str) -> Any:
+        asked.append(kind)
+        return full(kind)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(schema, "validator", spy)
+        found = schema.check(document, "github-workflow")
+    assert asked == ["github-workflow"]
+    monkeypatch.setattr(schema, "quickly_valid", lambda kind, data: False)
+    assert schema.check(document, "github-workflow") == found
+
+
+def test_the_shipped_schemas_refer_to_nothing_outside_themselves() -> None:
+    # The quick validator is refused any fetch; a reference out of the file would
+    # fail every check, so the schemas must have none.
+    for filename in ("github-workflows.json", "cloudbuild.json"):
+        text = schema.schema_path(filename).read_text("utf-8")
+        refs = re.findall(r'"\$ref"\s*:\s*"([^"]*)"', text)
+        assert refs
+        assert [ref for ref in refs if not ref.startswith("#")] == []
+
+
+def test_a_fetch_is_refused() -> None:
+    with pytest.raises(ValueError, match="fetches no schemas"):
+        schema._no_retrieval("https://example.invalid/schema.json")
+
+
+#: JSON values to put anywhere in a valid document.
+VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**40), 2**40)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.sampled_from(
+        ["", "ubuntu-latest", "push", "read", "write", "x", "${{ github.sha }}", "1"]
+    )
+    | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(
+            st.sampled_from(
+                ["runs-on", "steps", "uses", "run", "with", "env", "name", "id", "if"]
+            )
+            | st.text(max_size=6),
+            inner,
+            max_size=3,
+        )
+    ),
+    max_leaves=6,
+)
+
+
+def _paths(data: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
+    yield path
+    if isinstance(data, dict):
+        for key, value in data.items():
+            yield from _paths(value, (*path, key))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            yield from _paths(value, (*path, index))
+
+
+def _replaced(data: Any, path: tuple[Any, ...], value: Any) -> Any:
+    if not path:
+        return value
+    changed = copy.deepcopy(data)
+    parent = changed
+    for part in path[:-1]:
+        parent = parent[part]
+    parent[path[-1]] = value
+    return changed
+
+
+@cache
+def _bases() -> list[tuple[str, Any]]:
+    """Valid documents of every kind, to break."""
+    valid = [
+        (kind, data)
+        for kind, data in documents()
+        if schema.validator(kind).is_valid(data)
+    ]
+    assert {kind for kind, _ in valid} == set(schema._TARGETS)
+    return valid[::7]
+
+
+@settings(
+    max_examples=400,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(data=st.data())
+def test_the_quick_validator_never_passes_what_the_full_one_rejects(
+    data: st.DataObject,
+) -> None:
+    # Each example: a valid document with one part, anywhere, replaced by any
+    # JSON value. The fast path may only skip documents without errors.
+    kind, base = data.draw(st.sampled_from(_bases()))
+    path = data.draw(st.sampled_from(list(_paths(base))))
+    document = _replaced(base, path, data.draw(VALUES))
+    if schema.quickly_valid(kind, document):
+        assert schema.validator(kind).is_valid(document), json.dumps(document)[:500]
