@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
@@ -64,9 +64,9 @@ def duplicate_key_message(key: str, first_line: int) -> str:
     )
 
 
-@dataclass(frozen=True)
-class Position:
-    """Where a key and its value stand: 1-based lines and columns."""
+class Position(NamedTuple):
+    """Where a key and its value stand: 1-based lines and columns. (A named
+    tuple: one is made for every value of every document checked.)"""
 
     line: int
     column: int
@@ -146,18 +146,30 @@ class Document:
 
 
 _STR = "tag:yaml.org,2002:str"
-_IMPLICIT = yaml.resolver.Resolver()
+_MERGE = "tag:yaml.org,2002:merge"
+#: The tag of a plain scalar without one of its own, which :func:`_scalar` resolves.
+_PLAIN = "tag:sphinx-gcpdeploy,2026:plain"
+
+
+class _Reader(_Loader):
+    """The loader, leaving plain scalars to :func:`_scalar`.
+
+    PyYAML resolves every plain scalar by YAML 1.1's rules, a regular expression
+    per candidate type; this package reads YAML 1.2 and resolves them again
+    anyway, so here they only get a tag that says they had none. A scalar with a
+    tag of its own (``!!str 123``) is never passed here, and keeps it; quoted
+    scalars are text, as PyYAML has them.
+    """
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+        if kind is yaml.ScalarNode and implicit[0]:
+            return _MERGE if value == "<<" else _PLAIN
+        return super().resolve(kind, value, implicit)  # type: ignore[no-untyped-call]
 
 
 def _tagged_text(node: yaml.ScalarNode) -> bool:
-    """Whether a plain scalar carries an explicit ``!!str`` tag: its tag is text
-    where the implicit resolver would have made it something else."""
-    if node.tag != _STR:
-        return False
-    implicit = _IMPLICIT.resolve(  # type: ignore[no-untyped-call]
-        yaml.ScalarNode, node.value, (True, False)
-    )
-    return bool(implicit != _STR)
+    """Whether a plain scalar is text by a tag of its own (``!!str``)."""
+    return bool(node.tag == _STR)
 
 
 def _scalar(node: yaml.ScalarNode) -> Any:
@@ -219,7 +231,7 @@ class _Builder:
     def _mapping(self, node: yaml.MappingNode, path: Path) -> dict[str, Any]:
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge":
+            if key_node.tag == _MERGE:
                 merged = self.build(value_node, path, None)
                 if isinstance(merged, dict):
                     for k, v in merged.items():
@@ -250,7 +262,7 @@ class _Builder:
 def parse(text: str) -> Document:
     """Parse one YAML document; raise :class:`YamlProblem` when it cannot be read."""
     try:
-        root = yaml.compose(text, Loader=_Loader)
+        root = yaml.compose(text, Loader=_Reader)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)

@@ -20,6 +20,33 @@ def test_on_stays_a_string_and_yaml_12_scalars() -> None:
     }
 
 
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("v: !!str 123", "123"),
+        ("v: !!str true", "true"),
+        ('v: "123"', "123"),
+        ("v: |\n  123\n", "123\n"),
+        ("v: 123", 123),
+        ("v: 0x1f", 31),
+        ("v: .inf", float("inf")),
+        ("v: off", "off"),
+        ("v: 2026-12-04", "2026-12-04"),
+        ("v: !!int 7", 7),
+        ("v: <<", "<<"),
+    ],
+)
+def test_tags_of_their_own_and_plain_scalars(text: str, value: object) -> None:
+    # A scalar's own tag keeps it text; a plain one is read by YAML 1.2's rules,
+    # not PyYAML's 1.1 ones (no booleans for off, no dates).
+    assert parse(text).data == {"v": value}
+
+
+def test_a_merge_key_merges() -> None:
+    document = parse("base: &b\n  a: 1\nuse:\n  <<: *b\n  c: 2\n")
+    assert document.data["use"] == {"a": 1, "c": 2}
+
+
 def test_positions_of_keys_and_values() -> None:
     document = parse("jobs:\n  build:\n    runs-on: ubuntu-latest\n")
     assert document.at(("jobs", "build", "runs-on")) == (3, 14)

@@ -235,24 +235,21 @@ def substitute(text: str, values: dict[str, str]) -> Substituted:
     origin: list[int] = []
     position = 0
     for match in _REFERENCE.finditer(text):
-        for index in range(position, match.start()):
-            out.append(text[index])
-            origin.append(index)
+        out.append(text[position : match.start()])
+        origin.extend(range(position, match.start()))
         name = match.group(2) or match.group(3)
         if match.group(1):
             out.append("$")
             origin.append(match.start())
         elif name in values:
-            out.extend(values[name])
+            out.append(values[name])
             origin.extend([match.start()] * len(values[name]))
         else:
-            for index in range(match.start(), match.end()):
-                out.append(text[index])
-                origin.append(index)
+            out.append(match.group(0))
+            origin.extend(range(match.start(), match.end()))
         position = match.end()
-    for index in range(position, len(text)):
-        out.append(text[index])
-        origin.append(index)
+    out.append(text[position:])
+    origin.extend(range(position, len(text)))
     return Substituted("".join(out), tuple(origin))
 
 

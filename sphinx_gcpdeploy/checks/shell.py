@@ -298,6 +298,14 @@ _BEFORE_COMMAND = re.compile(
 _COMMENT = re.compile(r"(?:^|\s)#")
 
 
+#: Runs of characters that stand for themselves in a word, outside quotes and
+#: inside double quotes (outside ``$( )`` and ``${ }``): read a run at a time.
+_PLAIN_RUN = {
+    None: re.compile(r"[^\\\"'$ \t\n;&|<>)]+"),
+    '"': re.compile(r'[^\\"$]+'),
+}
+
+
 def _read_word(text: str, index: int, locate: Locate) -> tuple[Word, int]:
     chars: list[str] = []
     offsets: list[int] = []
@@ -309,15 +317,28 @@ def _read_word(text: str, index: int, locate: Locate) -> tuple[Word, int]:
         chars.append(char)
         offsets.append(at)
 
+    def keep_run(begin: int, end: int) -> None:
+        chars.append(text[begin:end])
+        offsets.extend(range(begin, end))
+
     while index < len(text):
-        char = text[index]
-        if quote == "'":
-            if char == "'":
-                quote = None
+        if quote == "'":  # everything up to the closing quote, as it is
+            end = text.find("'", index)
+            if end < 0:
+                keep_run(index, len(text))
+                index = len(text)
             else:
-                keep(char, index)
-            index += 1
+                keep_run(index, end)
+                quote = None
+                index = end + 1
             continue
+        if depth == 0:
+            run = _PLAIN_RUN[quote].match(text, index)
+            if run is not None:
+                keep_run(index, run.end())
+                index = run.end()
+                continue
+        char = text[index]
         if char == "\\":
             following = text[index + 1 : index + 2]
             if following == "\n":
