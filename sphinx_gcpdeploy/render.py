@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
+from types import CodeType
 from typing import Any
 
 import jinja2
@@ -220,6 +221,36 @@ def resolve(
     return values, problems
 
 
+class _SharedCode(jinja2.BytecodeCache):
+    """Compiled templates, kept in memory and shared by every environment of
+    :func:`environment`.
+
+    Their code does not depend on which of them compiled it: the environments
+    differ only in their ``finalize`` hook, which has the same signature in all
+    and leaves the template's own text alone, and which the code calls through
+    the environment it runs in. So a template that two kinds of snippet use (the
+    steps shared by both GitHub formats) is compiled once, and so is one that
+    :func:`template_files` has already parsed. Entries are keyed by the
+    template's file and a checksum of its source: an edited template is compiled
+    afresh.
+    """
+
+    def __init__(self) -> None:
+        self.code: dict[tuple[str, str], CodeType] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        code = self.code.get((bucket.key, bucket.checksum))
+        if code is not None:
+            bucket.code = code
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if bucket.code is not None:
+            self.code[(bucket.key, bucket.checksum)] = bucket.code
+
+
+_CODE = _SharedCode()
+
+
 @cache
 def environment(directory: Path, kind: str = "none") -> ImmutableSandboxedEnvironment:
     """One sandboxed Jinja environment per recipe directory and kind of snippet,
@@ -247,6 +278,7 @@ def environment(directory: Path, kind: str = "none") -> ImmutableSandboxedEnviro
         trim_blocks=True,
         lstrip_blocks=True,
         autoescape=False,
+        bytecode_cache=_CODE,
     )
     env.globals["gh"] = github_expression
     return env
@@ -270,16 +302,51 @@ def template_files(directory: Path, name: str) -> tuple[Path, ...]:
             continue
         seen.append(current)
         try:
-            source = env.loader.get_source(env, current)[0]  # type: ignore[union-attr]
-            parsed = env.parse(source)
+            loader = env.loader
+            assert loader is not None
+            source, filename, _ = loader.get_source(env, current)
         except (jinja2.TemplateError, OSError, UnicodeDecodeError):
             continue  # the render reports it, with its location
-        pending.extend(
-            item
-            for item in jinja2.meta.find_referenced_templates(parsed)
-            if item is not None
-        )
+        pending.extend(_references(env, current, filename, source))
     return tuple(_template_path(directory, item) for item in seen)
+
+
+#: The templates each template source refers to, by its file and source.
+_REFERENCES: dict[tuple[str | None, str], tuple[str, ...]] = {}
+
+
+def _references(
+    env: ImmutableSandboxedEnvironment, name: str, filename: str | None, source: str
+) -> tuple[str, ...]:
+    """The names of the templates ``source`` includes, extends or imports.
+
+    The parse is compiled at once, under the name the loader will look the
+    template up by, so loading the template does not parse it a second time.
+    """
+    found = _REFERENCES.get((filename, source))
+    if found is not None:
+        return found
+    try:
+        parsed = env.parse(source, name, filename)
+    except jinja2.TemplateError:
+        return ()  # the render reports it, with its location
+    found = tuple(
+        item
+        for item in jinja2.meta.find_referenced_templates(parsed)
+        if item is not None
+    )
+    _REFERENCES[(filename, source)] = found
+    local = name
+    if filename is not None and Path(filename).parent == SHARED_DIR:
+        local = name.removeprefix(f"{SHARED_PREFIX}/")
+    bucket = _CODE.get_bucket(env, local, filename, source)
+    if bucket.code is None:
+        try:
+            bucket.code = env.compile(parsed, local, filename)
+        except jinja2.TemplateError:
+            return found  # the render reports it, with its location
+        _CODE.set_bucket(bucket)
+    return found
 
 
 def _template_path(directory: Path, name: str) -> Path:

@@ -4,7 +4,9 @@ without Sphinx."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
+import jinja2
 import pytest
 
 from sphinx_gcpdeploy.recipes import RecipeError, builtin_recipes, load_recipes
@@ -500,4 +502,59 @@ def test_a_recipe_directory_given_in_place_of_its_parent(tmp_path: Path) -> None
         load_recipes((directory / "recipe.yaml",))
     assert str(raised.value) == (
         f"{directory / 'recipe.yaml'}: recipe directory is not a directory"
+    )
+
+
+def test_each_template_is_parsed_and_compiled_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Two formats checked as different kinds share one included template; the
+    # dependency walk parses each template, and loading must not parse again.
+    directory = write_recipe(
+        tmp_path,
+        "two",
+        RECIPE.replace(
+            "  text:\n    template: main.txt.j2\n",
+            "  steps:\n    template: main.txt.j2\n    check: github-steps\n"
+            "  workflow:\n    template: workflow.txt.j2\n"
+            "    check: github-workflow\n",
+        ),
+        "{% include '_steps.j2' %}",
+    )
+    (directory / "workflow.txt.j2").write_text(
+        "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n"
+        "{% filter indent(6, first=true) %}{% include '_steps.j2' %}{% endfilter %}",
+        "utf-8",
+    )
+    (directory / "_steps.j2").write_text("- run: echo {{ who }}\n", "utf-8")
+    counted = {"parse": 0, "compile": 0}
+    real_parse, real_generate = jinja2.Environment._parse, jinja2.Environment._generate
+
+    def parse(self: jinja2.Environment, *args: Any) -> Any:
+        counted["parse"] += 1
+        return real_parse(self, *args)
+
+    def generate(self: jinja2.Environment, *args: Any, **kwargs: Any) -> Any:
+        counted["compile"] += 1
+        return real_generate(self, *args, **kwargs)
+
+    monkeypatch.setattr(jinja2.Environment, "_parse", parse)
+    monkeypatch.setattr(jinja2.Environment, "_generate", generate)
+    recipes = load_recipes((tmp_path,))
+    for name in ("shop", "blog"):
+        for format_name in ("steps", "workflow"):
+            snippet = build_snippet(recipes, "two", format_name, given(who=name))
+            assert problems(snippet) == []
+            assert f"echo {name}" in (snippet.text or "")
+    assert counted == {"parse": 3, "compile": 3}
+
+
+def test_an_edited_template_is_compiled_again(tmp_path: Path) -> None:
+    directory = write_recipe(tmp_path, "hello", RECIPE, "hello {{ who }}\n")
+    recipes = load_recipes((tmp_path,))
+    assert build_snippet(recipes, "hello", None, given(who="you")).text == "hello you\n"
+    (directory / "main.txt.j2").write_text("goodbye {{ who }}\n", "utf-8")
+    recipes = load_recipes((tmp_path,))
+    assert build_snippet(recipes, "hello", None, given(who="you")).text == (
+        "goodbye you\n"
     )
