@@ -6,6 +6,7 @@ Add ``"sphinx_gcpdeploy"`` to ``extensions`` in ``conf.py``.
 
 from __future__ import annotations
 
+from contextlib import suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -44,13 +45,17 @@ def site_recipes(config: Config) -> dict[str, Recipe]:
 
 def _new_build(app: Sphinx, env: Any, docnames: list[str]) -> None:
     """Forget the recipes of the last build, so edits to them are seen; and, for a
-    parallel build, compile the schemas before Sphinx forks its readers, so they
-    share the work instead of each doing it."""
+    parallel build, compile the schemas and the templates before Sphinx forks its
+    readers, so they share the work instead of each doing it."""
     _BUILD_RECIPES.clear()
     if app.parallel > 1 and docnames:
+        from . import render
         from .checks import schema
+        from .recipes import RecipeError
 
         schema.prepare()
+        with suppress(RecipeError):  # each directive reports it, at its own place
+            render.prepare(site_recipes(app.config))
 
 
 def _check_config(app: Sphinx, config: Config) -> None:

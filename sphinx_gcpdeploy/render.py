@@ -311,6 +311,15 @@ def template_files(directory: Path, name: str) -> tuple[Path, ...]:
     return tuple(_template_path(directory, item) for item in seen)
 
 
+def prepare(recipes: dict[str, Recipe]) -> None:
+    """Parse and compile every template of ``recipes`` now, so that processes
+    forked afterwards (Sphinx's parallel readers) inherit the compiled code
+    instead of each compiling what it uses."""
+    for recipe in recipes.values():
+        for chosen in recipe.formats.values():
+            template_files(recipe.directory, chosen.template)
+
+
 #: The templates each template source refers to, by its file and source.
 _REFERENCES: dict[tuple[str | None, str], tuple[str, ...]] = {}
 

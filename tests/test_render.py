@@ -558,3 +558,33 @@ def test_an_edited_template_is_compiled_again(tmp_path: Path) -> None:
     assert build_snippet(recipes, "hello", None, given(who="you")).text == (
         "goodbye you\n"
     )
+
+
+def test_prepare_compiles_every_template_ahead(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # What a parallel build does before Sphinx forks its readers.
+    from sphinx_gcpdeploy import render
+
+    write_recipe(tmp_path, "hello", RECIPE, "hello {{ who }}\n")
+    write_recipe(tmp_path, "bye", RECIPE, "{% include 'part.j2' %}")
+    (tmp_path / "bye" / "part.j2").write_text("bye {{ who }}\n", "utf-8")
+    compiled: list[str | None] = []
+    real = jinja2.Environment._generate
+
+    def generate(
+        self: jinja2.Environment, source: Any, name: Any, *rest: Any, **options: Any
+    ) -> Any:
+        compiled.append(name)
+        return real(self, source, name, *rest, **options)
+
+    monkeypatch.setattr(jinja2.Environment, "_generate", generate)
+    recipes = load_recipes((tmp_path,))
+    render.prepare(recipes)
+    assert sorted(compiled) == ["main.txt.j2", "main.txt.j2", "part.j2"]
+    compiled.clear()
+    assert build_snippet(recipes, "bye", None, given(who="you")).text == "bye you\n"
+    assert build_snippet(recipes, "hello", None, given(who="you")).text == (
+        "hello you\n"
+    )
+    assert compiled == []
