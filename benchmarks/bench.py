@@ -587,7 +587,9 @@ def main(argv: list[str] | None = None) -> int:
     def say(message: str) -> None:
         print(message, file=sys.stderr, flush=True)
 
-    sizes = {50: 1, 200: 1} if args.quick else {50: 5, 200: 5, 1000: 3}
+    # Seven runs at N = 200, where the target is set: timings on a shared machine
+    # wander, and the median of more runs wanders less.
+    sizes = {50: 1, 200: 1} if args.quick else {50: 5, 200: 7, 1000: 3}
     results: dict[str, Any] = {"machine": machine()}
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="gcpdeploy-bench-") as name:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from ..yamltree import Document, Path
@@ -41,6 +42,11 @@ class Step:
 
     def action(self) -> tuple[Action, str] | None:
         """The known action this step uses and the ref it pins, if any."""
+        return self._action
+
+    @cached_property
+    def _action(self) -> tuple[Action, str] | None:
+        # Asked for by nearly every rule, of every step: worked out once.
         if self.uses is None:
             return None
         parts = split_uses(self.uses)
