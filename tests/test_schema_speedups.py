@@ -280,3 +280,159 @@ def test_the_quick_validator_never_passes_what_the_full_one_rejects(
     document = _replaced(base, path, data.draw(VALUES))
     if schema.quickly_valid(kind, document):
         assert schema.validator(kind).is_valid(document), json.dumps(document)[:500]
+
+
+# --- patterns, as Python reads them, for the compiled validator ------------------
+
+
+def test_a_key_only_python_matches_is_not_lost() -> None:
+    # Python's $ matches before a final newline, so jsonschema applies the
+    # include schema of patternProperties to this key; read with ECMA-262's rules
+    # the pattern would not match, the key would fall to additionalProperties, and
+    # the compiled validator would pass the document.
+    text = (
+        "on: push\n"
+        "jobs:\n"
+        "  a:\n"
+        "    runs-on: ubuntu-latest\n"
+        "    strategy:\n"
+        "      matrix:\n"
+        '        "include\\n": [a]\n'
+        "    steps:\n"
+        "      - run: echo\n"
+    )
+    found = [f for f in check_text(text, "github-workflow") if f.rule == "schema"]
+    assert found
+    assert not schema.quickly_valid("github-workflow", parse(text).data)
+
+
+def _patterns(value: Any) -> Iterator[str]:
+    """Every pattern and patternProperties key in a schema, wherever it is."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key == "pattern" and isinstance(item, str):
+                yield item
+            if key == "patternProperties" and isinstance(item, dict):
+                yield from item
+            yield from _patterns(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _patterns(item)
+
+
+SHIPPED_PATTERNS = sorted(
+    {
+        pattern
+        for kind in ("github-workflow", "cloudbuild")
+        for pattern in _patterns(schema.schema_for(kind))
+    }
+)
+#: Patterns that use every construct ecma_pattern rewrites or keeps.
+MADE_UP_PATTERNS = [
+    r"^a.b$",
+    r"^\d+(\.\d+)?$",
+    r"[\d.]+x$",
+    r"^[^\d$.]+$",
+    r"^x(?=y)",
+    r"^(?!no)[a-z-]+$",
+    r"^(?:in|ex)clude$",
+    r"\$\{\{(.|[\r\n])*\}\}",
+    r"^\D\t\/$",
+    r"^a{2,3}$",
+]
+#: Characters on which the two dialects differ, and some that they agree on.
+TRICKY = st.lists(
+    st.sampled_from(
+        [
+            *"abnoxyz-_.$/@{}0123456789\n\r\t ",
+            *("\u2028", "\u2029", "\u0663", "\uff11", "\u00e9", "\u0301"),
+            *("include", "branches", "-ignore", "${{", "}}", ".yml", "s"),
+        ]
+    ),
+    max_size=10,
+).map("".join)
+
+
+def _ecma_matches(pattern: str, text: str) -> bool:
+    import jsonschema_rs
+
+    rewritten = schema.ecma_pattern(pattern)
+    assert rewritten is not None, pattern
+    checker = jsonschema_rs.validator_for({"type": "string", "pattern": rewritten})
+    return bool(checker.is_valid(text))
+
+
+def test_every_shipped_pattern_is_rewritten() -> None:
+    assert len(SHIPPED_PATTERNS) >= 5
+    for pattern in SHIPPED_PATTERNS:
+        assert schema.ecma_pattern(pattern) is not None, pattern
+
+
+@pytest.mark.parametrize("pattern", SHIPPED_PATTERNS + MADE_UP_PATTERNS)
+@settings(max_examples=150, deadline=None)
+@given(text=TRICKY)
+def test_a_rewritten_pattern_matches_what_python_matches(
+    pattern: str, text: str
+) -> None:
+    assert _ecma_matches(pattern, text) == bool(re.search(pattern, text))
+
+
+@pytest.mark.parametrize(
+    ("pattern", "text", "matches"),
+    [
+        ("^abc$", "abc\n", True),
+        ("^abc$", "abc\n\n", False),
+        ("^a.c$", "a\rc", True),
+        ("^a.c$", "a\u2028c", True),
+        ("^a.c$", "a\nc", False),
+        (r"^\d$", "\u0663", True),
+        (r"^\D$", "\u0663", False),
+    ],
+)
+def test_where_the_dialects_differ(pattern: str, text: str, matches: bool) -> None:
+    assert bool(re.search(pattern, text)) is matches
+    assert _ecma_matches(pattern, text) is matches
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        r"^\w+$",  # Unicode word characters: not the same set in both
+        r"\s",
+        r"\bword",
+        r"(?P<name>x)",
+        r"(?i)abc",
+        r"(?<=a)b",
+        r"[]a]",
+        r"[a[b]]",
+        r"[a&&b]",
+        r"\1",
+        r"[abc",
+    ],
+)
+def test_what_cannot_be_rewritten_is_refused(pattern: str) -> None:
+    assert schema.ecma_pattern(pattern) is None
+
+
+def test_a_schema_with_a_pattern_that_cannot_be_rewritten_has_no_quick_check(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    odd = {"type": "object", "properties": {"name": {"pattern": r"^\w+$"}}}
+    monkeypatch.setattr(schema, "schema_for", lambda kind: odd)
+    schema.quick.cache_clear()
+    try:
+        assert schema.quick("github-workflow") is None
+        assert schema.quickly_valid("github-workflow", {"name": "x"}) is False
+    finally:
+        schema.quick.cache_clear()
+
+
+def test_property_names_are_not_taken_for_keywords() -> None:
+    # "pattern" as the name of a property, and as data in an enum, stay as they are.
+    odd = {
+        "properties": {"pattern": {"type": "string", "pattern": "^a.$"}},
+        "enum": [{"pattern": "(?P<x>"}],
+    }
+    rewritten = schema.ecma_schema(odd)
+    assert rewritten["properties"]["pattern"]["pattern"] == "^a[^\\n](?=\\n?$)"
+    assert rewritten["enum"] == [{"pattern": "(?P<x>"}]

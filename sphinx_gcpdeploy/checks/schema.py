@@ -157,10 +157,134 @@ def _no_retrieval(uri: str) -> Any:
     raise ValueError(f"sphinx-gcpdeploy fetches no schemas ({uri})")
 
 
+# --- Python's regular expressions, written for the compiled validator ----------
+
+#: Escapes that mean the same to Python's ``re`` and to ECMA-262 regular
+#: expressions, which jsonschema-rs follows: characters standing for themselves.
+_SAME_ESCAPES = frozenset("nrtfv\\.$^{}()[]*+?|/-")
+#: Escapes that mean something else in ECMA-262, and what Python means by them.
+_ESCAPES = {"d": r"\p{Nd}", "D": r"\P{Nd}"}
+#: Group openings that mean the same in both.
+_GROUPS = ("(?:", "(?=", "(?!")
+
+
+def ecma_pattern(pattern: str) -> str | None:
+    """``pattern``, a Python regular expression as ``jsonschema`` reads schemas,
+    rewritten to match exactly the same strings under ECMA-262's rules; ``None``
+    when it uses anything this does not know to rewrite.
+
+    The two differ where it matters here: Python's ``$`` also matches before a
+    final newline, its ``.`` matches carriage returns and Unicode line
+    separators, and its ``\\d`` any Unicode digit. A schema whose patterns match
+    fewer strings in the compiled validator could make it pass a document that
+    ``jsonschema`` rejects (a key that ``patternProperties`` no longer covers, a
+    second ``oneOf`` branch that no longer matches), so every pattern is
+    rewritten or the compiled validator is not used at all.
+    """
+    out: list[str] = []
+    index = 0
+    in_class = False
+    while index < len(pattern):
+        char = pattern[index]
+        if char == "\\":
+            following = pattern[index + 1 : index + 2]
+            if following in _ESCAPES:
+                out.append(_ESCAPES[following])
+            elif following and following in _SAME_ESCAPES:
+                out.append(char + following)
+            else:
+                return None
+            index += 2
+            continue
+        if in_class:
+            if char == "[" or pattern.startswith(("&&", "--", "~~"), index):
+                return None  # a nested class or a set operation to the other side
+            if char == "]":
+                in_class = False
+            out.append(char)
+        elif char == "[":
+            start = index + 2 if pattern.startswith("[^", index) else index + 1
+            if pattern[start : start + 1] == "]":
+                return None  # Python reads a literal ], ECMA-262 an empty class
+            out.append(pattern[index:start])
+            index = start
+            in_class = True
+            continue
+        elif char == ".":
+            out.append("[^\\n]")
+        elif char == "$":
+            out.append("(?=\\n?$)")
+        elif char == "(" and pattern.startswith("(?", index):
+            group = next(
+                (item for item in _GROUPS if pattern.startswith(item, index)), None
+            )
+            if group is None:
+                return None  # named groups, flags, look-behind
+            out.append(group)
+            index += len(group)
+            continue
+        else:
+            out.append(char)
+        index += 1
+    return None if in_class else "".join(out)
+
+
+#: Keywords whose value is a schema, a list of schemas, or a mapping of names to
+#: schemas (JSON Schema draft 7, which the shipped schemas use).
+_SUBSCHEMA = ("additionalProperties", "additionalItems", "contains", "propertyNames",
+              "not", "if", "then", "else")  # fmt: skip
+_SUBSCHEMAS = ("items", "allOf", "anyOf", "oneOf")
+_NAMED_SUBSCHEMAS = ("properties", "definitions", "$defs", "dependencies")
+
+
+def ecma_schema(schema: Any) -> Any:
+    """``schema`` with every ``pattern`` and ``patternProperties`` key rewritten by
+    :func:`ecma_pattern`; ``None`` when one of them cannot be."""
+    if not isinstance(schema, dict):
+        return schema  # true, false, or a dependency's list of names
+    copy = dict(schema)
+    if isinstance(schema.get("pattern"), str):
+        copy["pattern"] = ecma_pattern(schema["pattern"])
+        if copy["pattern"] is None:
+            return None
+    if isinstance(schema.get("patternProperties"), dict):
+        rewritten = {}
+        for key, value in schema["patternProperties"].items():
+            pattern, sub = ecma_pattern(key), ecma_schema(value)
+            if pattern is None or sub is None:
+                return None
+            rewritten[pattern] = sub
+        copy["patternProperties"] = rewritten
+    for keyword in _SUBSCHEMA:
+        if keyword in schema:
+            copy[keyword] = ecma_schema(schema[keyword])
+            if copy[keyword] is None:
+                return None
+    for keyword in _SUBSCHEMAS:
+        value = schema.get(keyword)
+        items = value if isinstance(value, list) else [value] if value else []
+        rewritten_items = [ecma_schema(item) for item in items]
+        if any(item is None for item in rewritten_items):
+            return None
+        if isinstance(value, list):
+            copy[keyword] = rewritten_items
+        elif value:
+            copy[keyword] = rewritten_items[0]
+    for keyword in _NAMED_SUBSCHEMAS:
+        value = schema.get(keyword)
+        if isinstance(value, dict):
+            named = {name: ecma_schema(item) for name, item in value.items()}
+            if any(item is None for item in named.values()):
+                return None
+            copy[keyword] = named
+    return copy
+
+
 @cache
 def quick(kind: str) -> Callable[[Any], bool] | None:
     """Whether a document of ``kind`` is valid, from the compiled validator; ``None``
-    when jsonschema-rs cannot be imported here, and every document then goes to
+    when jsonschema-rs cannot be imported here or the schema has a pattern
+    :func:`ecma_pattern` cannot rewrite, and every document then goes to
     :func:`validator`.
 
     Formats are not asserted, as ``jsonschema`` does not assert them either.
@@ -169,9 +293,15 @@ def quick(kind: str) -> Callable[[Any], bool] | None:
         import jsonschema_rs
     except ImportError:
         return None
-    compiled = jsonschema_rs.validator_for(
-        schema_for(kind), validate_formats=False, retriever=_no_retrieval
-    )
+    schema = ecma_schema(schema_for(kind))
+    if schema is None:
+        return None
+    try:
+        compiled = jsonschema_rs.validator_for(
+            schema, validate_formats=False, retriever=_no_retrieval
+        )
+    except Exception:  # a schema it cannot compile: the full validator reads all
+        return None
     return compiled.is_valid
 
 
