@@ -512,9 +512,9 @@ def build_snippet(
         text = template.render(ready)
         if chosen.check == "bash":
             # The same template, each value checked as an inert word written as
-            # one placeholder word: bash reads it as it reads the snippet, and
-            # snippets that differ only in their values then share one bash -n
-            # (a process each, else). See values.StandIn.
+            # one placeholder word: where bash reads it as it reads the snippet
+            # (checks.shell.faithful), snippets that differ only in their values
+            # share one bash -n (a process each, else). See values.StandIn.
             alike = template.render(stand_ins(ready))
     except UnsafeValue as unsafe:
         cause = given.get(unsafe.name)

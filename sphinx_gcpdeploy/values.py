@@ -44,13 +44,16 @@ class StandIn(ParameterValue):
     """A value checked inert (see :func:`shell_problem`), in the copy of a script
     that bash is asked about instead of the script itself.
 
-    It compares, measures and slices as the value does, so the template takes
-    the same branches and writes the same lines; but wherever it is turned into
-    text (written with ``{{ }}``, joined with ``~``, formatted with ``%``) it reads
-    as :data:`~sphinx_gcpdeploy.checks.shell.PLACEHOLDER`. One inert word in
-    place of another leaves bash's reading of a script unchanged, so every
-    snippet of a template that differs from another only in such values, however
-    they are joined to other text, gives bash the same script to read.
+    It compares and measures as the value does, so the template mostly takes
+    the same branches; but wherever it is turned into text (written with
+    ``{{ }}``, joined with ``~``, formatted with ``%``, passed to most filters) it
+    reads as :data:`~sphinx_gcpdeploy.checks.shell.PLACEHOLDER`. In most places
+    one inert word in place of another leaves bash's reading of a script
+    unchanged, so snippets of a template that differ only in such values give
+    bash the same script to read. The copy is used only where
+    :func:`~sphinx_gcpdeploy.checks.shell.faithful` finds it is the script with
+    other inert values, none of them where bash's grammar looks at the word
+    itself; otherwise bash reads the script.
     """
 
     def __str__(self) -> str:

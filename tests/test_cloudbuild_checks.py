@@ -291,3 +291,43 @@ PASSING = {
 @pytest.mark.parametrize("case", PASSING, ids=list(PASSING))
 def test_passing(case: str) -> None:
     assert found(PASSING[case]) == []
+
+
+def _bash_says(text: str) -> bool:
+    """Whether bash -n finds a syntax error in ``text``."""
+    import subprocess
+
+    done = subprocess.run(
+        ["bash", "-n"], input=text, capture_output=True, text=True, check=False
+    )
+    return done.returncode != 0
+
+
+@pytest.mark.parametrize(
+    ("body", "substitutions", "error"),
+    [
+        # A substitution as a here-document's delimiter: the placeholder copy's
+        # here-document would never close and hide the error after it.
+        ("cat <<${_MARK}\nhello\nEOF\necho (", {"_MARK": "EOF"}, True),
+        # A substitution naming an array: my.list is no name, so =( is an error.
+        ("${_LIST}=(one two)\necho done", {"_LIST": "my.list"}, True),
+        # Two substitutions joined into a reserved word close the if.
+        ("if true; then echo yes; ${_A}${_B}", {"_A": "f", "_B": "i"}, False),
+    ],
+    ids=["here-document delimiter", "array name", "reserved word"],
+)
+def test_bash_is_asked_about_the_script_as_substituted_where_values_matter(
+    body: str, substitutions: dict[str, str], error: bool
+) -> None:
+    # Scripts that differ only in their substitutions share one bash -n through a
+    # copy with a placeholder for each; where a value's place makes it matter to
+    # bash's grammar, the real script is checked instead.
+    subs = "substitutions:\n" + "".join(
+        f"  {name}: {value}\n" for name, value in substitutions.items()
+    )
+    real = body
+    for name, value in substitutions.items():
+        real = real.replace("${" + name + "}", value)
+    assert _bash_says(real) is error
+    rules = [item[0] for item in found(script(body) + subs)]
+    assert ("bash-syntax" in rules) is error

@@ -588,3 +588,73 @@ def test_prepare_compiles_every_template_ahead(
         "hello you\n"
     )
     assert compiled == []
+
+
+BASH_RECIPE = """\
+summary: A script.
+formats:
+  script:
+    template: main.txt.j2
+    check: bash
+parameters:
+  app:
+    type: str
+    default: shop
+    description: A name.
+  suffix:
+    type: str
+    default: x
+    description: Another.
+"""
+
+
+def _bash_says(text: str) -> bool:
+    import subprocess
+
+    done = subprocess.run(
+        ["bash", "-n"], input=text, capture_output=True, text=True, check=False
+    )
+    return done.returncode != 0
+
+
+@pytest.mark.parametrize(
+    ("template", "values"),
+    [
+        ("echo {{ app|replace('.', '(') }}\n", {"app": "my.app"}),
+        ("{{ app }}=(one two)\necho ok\n", {"app": "my.list"}),
+        ("cat <<{{ app }}\nhello\nEOF\necho (\n", {"app": "EOF"}),
+        (
+            "{{ app }}{{ suffix }} true; then echo yes; fi\n",
+            {"app": "i", "suffix": "f"},
+        ),
+        ("if true; then echo yes; f{{ app }}\n", {"app": "i"}),
+        (
+            "{% set svc = app ~ '-worker' %}"
+            "{% if svc|length > 15 %}echo 'x{% else %}echo {{ svc }}{% endif %}\n",
+            {"app": "shop"},
+        ),
+        ("[[ a {{ app }} b ]]\n", {"app": "-eq"}),
+        ("[[ a {{ app }} b ]]\n", {"app": "-eqq"}),
+    ],
+    ids=[
+        "filter",
+        "array name",
+        "here-document",
+        "joined reserved word",
+        "reserved word",
+        "measured joined value",
+        "test operator",
+        "no test operator",
+    ],
+)
+def test_the_bash_verdict_is_that_of_the_rendered_script(
+    tmp_path: Path, template: str, values: dict[str, str]
+) -> None:
+    # The copy bash reads instead of the script holds a placeholder for each
+    # value; where a value's place matters to bash's grammar, or the copy is not
+    # the script with other values, bash reads the script itself.
+    write_recipe(tmp_path, "script", BASH_RECIPE, template)
+    snippet = build_snippet(load_recipes((tmp_path,)), "script", None, given(**values))
+    assert snippet.text is not None
+    reported = any(item.finding.rule == "bash-syntax" for item in snippet.problems)
+    assert reported is _bash_says(snippet.text)

@@ -320,3 +320,30 @@ def test_without_bash_the_syntax_check_is_skipped(
 def test_bash_is_available_here() -> None:
     # The syntax tests above need bash; say so plainly if it is missing.
     assert shutil.which("bash") is not None
+
+
+@pytest.mark.parametrize(
+    ("text", "alike", "same"),
+    [
+        (
+            "gcloud run deploy shop-worker --region=europe-west1\n",
+            "gcloud run deploy gcpdeployvalue-worker --region=gcpdeployvalue\n",
+            True,
+        ),
+        ("echo shop\n", "echo shop\n", True),  # no placeholder at all
+        ("echo my(app\n", "echo gcpdeployvalue\n", False),  # not a value there
+        ("echo 'x\n", "echo gcpdeployvalue\n", False),
+        ("cat <<EOF\nEOF\n", "cat <<gcpdeployvalue\nEOF\n", False),
+        ("my.list=(a b)\n", "gcpdeployvalue=(a b)\n", False),
+        ("NAME=shop\n", "NAME=gcpdeployvalue\n", True),  # the value, not the name
+        ("shop() { :; }\n", "gcpdeployvalue() { :; }\n", False),
+        ("fi\n", "fgcpdeployvalue\n", False),
+        ("fi\n", "gcpdeployvaluegcpdeployvalue\n", False),
+        ("[[ a -eq b ]]\n", "[[ a gcpdeployvalue b ]]\n", False),
+        ("[[ a == shop ]]\n", "[[ a == gcpdeployvalue ]]\n", True),
+    ],
+)
+def test_when_bash_reads_the_placeholder_copy_as_the_script(
+    text: str, alike: str, same: bool
+) -> None:
+    assert shell.faithful(text, alike) is same

@@ -434,8 +434,8 @@ class _Build:
         locate = self.locate(path, script, done)
         alike = None
         if all(shell.inert(value) for value in self.values.values()):
-            # Inert values leave bash's reading unchanged: scripts that differ
-            # only in them share one bash -n.
+            # Inert values mostly leave bash's reading unchanged: scripts that
+            # differ only in them share one bash -n where shell.faithful agrees.
             placeholders = dict.fromkeys(self.values, shell.PLACEHOLDER)
             alike = substitute(script, placeholders).text
         syntax = shell.syntax_finding(done.text, locate, alike)

@@ -181,10 +181,65 @@ PLACEHOLDER = "gcpdeployvalue"
 
 
 def inert(value: str) -> bool:
-    """Whether bash parses a script the same with ``value`` in it as with any
-    other inert word in its place: no quote, space, operator, expansion or
-    reserved word."""
+    """Whether ``value`` is made only of characters that mean nothing to bash's
+    grammar (no quote, space, operator or expansion) and is no reserved word. In
+    most places bash then parses a script the same with it as with any other
+    inert word in its place; :func:`faithful` tells where not."""
     return bool(_INERT.fullmatch(value)) and value not in RESERVED_WORDS
+
+
+#: Operators of ``[[ ]]``, made of inert characters: a value that is one can
+#: change how bash parses a test.
+_TEST_OPERATORS = frozenset(
+    {"=", "==", "-eq", "-ne", "-lt", "-le", "-gt", "-ge", "-ef", "-nt", "-ot"}
+    | {f"-{letter}" for letter in "abcdefghkoprstuvwxzGLNORS"}
+)
+_INERT_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                         "0123456789._/:@=+,%-")  # fmt: skip
+
+
+@lru_cache(maxsize=256)
+def _alignment(alike: str) -> re.Pattern[str]:
+    """A pattern matching ``alike`` with each placeholder standing for any inert
+    run of characters."""
+    parts = alike.split(PLACEHOLDER)
+    return re.compile(f"({_INERT.pattern})".join(map(re.escape, parts)))
+
+
+def faithful(text: str, alike: str) -> bool:
+    """Whether bash is sure to read ``alike`` as it reads ``text``, so that asking
+    it about one answers for the other.
+
+    ``alike`` is ``text`` with some values written as :data:`PLACEHOLDER`. That
+    is only safe when ``text`` is ``alike`` with each placeholder replaced by an
+    inert run, and where none of these runs stands where bash's grammar looks at
+    the word itself: a run that is (or, joined to its neighbours, makes) a
+    reserved word or a ``[[ ]]`` operator, the name of an assignment (``x=``,
+    ``x=(``), a function's name (``x()``), or anything near a here-document,
+    whose delimiter is matched against whole lines (so a script with ``<<`` is
+    never replaced). A template that measures or filters a value can also make
+    the copy differ from the script elsewhere; the match then fails.
+    """
+    if "<<" in text:
+        return False
+    match = _alignment(alike).fullmatch(text)
+    if match is None:
+        return False
+    for index in range(1, (match.lastindex or 0) + 1):
+        start, end = match.span(index)
+        while start > 0 and text[start - 1] in _INERT_CHARS:
+            start -= 1
+        while end < len(text) and text[end] in _INERT_CHARS:
+            end += 1
+        run = text[start:end]
+        if run in RESERVED_WORDS or run in _TEST_OPERATORS:
+            return False
+        equals = run.find("=")
+        if equals >= 0 and match.start(index) < start + equals:
+            return False  # part of what may be an assignment's name
+        if text[end : end + 1] == "(":
+            return False
+    return True
 
 
 def _nowhere(offset: int) -> tuple[int, int]:
@@ -269,11 +324,14 @@ def syntax_finding(
 ) -> Finding | None:
     """The ``bash-syntax`` finding for ``text``; ``locate`` maps offsets in it.
 
-    ``alike`` is a script bash reads exactly as it reads ``text``, line for line
-    (a rendered recipe with each parameter value replaced by one placeholder
-    word; see :func:`sphinx_gcpdeploy.render.build_snippet`): asking bash about it
+    ``alike`` is ``text`` with each inert value written as one placeholder word
+    (see :func:`sphinx_gcpdeploy.render.build_snippet`): asking bash about it
     instead lets snippets that differ only in their values share one ``bash -n``.
+    Where :func:`faithful` cannot tell that bash reads the two alike, bash is
+    asked about ``text`` itself.
     """
+    if alike is not None and alike != text and not faithful(text, alike):
+        alike = None
     found = syntax_error(alike if alike is not None else text)
     if found is None:
         return None
