@@ -100,8 +100,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as stop:  # argparse has printed the usage or the help
         return stop.code if isinstance(stop.code, int) else USAGE
-    # A subcommand may name its own parser, so usage errors show its usage.
-    status: int = args.run(args, getattr(args, "parser", parser))
+    try:
+        # A subcommand may name its own parser, so usage errors show its usage.
+        status: int = args.run(args, getattr(args, "parser", parser))
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader stopped early (``| head``). Say nothing more: send what is
+        # still buffered nowhere, so that exiting does not fail on it again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+        return FOUND_ERRORS
     return status
 
 

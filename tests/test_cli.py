@@ -265,3 +265,36 @@ def test_json_has_an_empty_unreadable_list_when_all_was_read(
         "findings": [],
         "unreadable": [],
     }
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["check", "--format", "json"],
+        ["check"],
+        ["render", "worker-and-server", "--format", "github-workflow"],
+    ],
+    ids=["check json", "check", "render"],
+)
+def test_a_reader_that_stops_early_gets_no_traceback(
+    tmp_path: Path, command: list[str]
+) -> None:
+    # sphinx-gcpdeploy ... | head -1: the pipe closes while output is pending.
+    import subprocess
+    import sys
+
+    bad = "on: push\njobs:\n  a:\n    steps:\n      - run: echo\n"
+    for index in range(400):
+        (tmp_path / f"w{index:03d}.yml").write_text(bad)
+    argv = [*command, str(tmp_path)] if command[0] == "check" else command
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sphinx_gcpdeploy", *argv],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.readline()
+    process.stdout.close()
+    errors = process.stderr.read().decode()
+    process.wait(timeout=60)
+    assert "Traceback" not in errors and "BrokenPipe" not in errors, errors
