@@ -6,6 +6,7 @@ Add ``"sphinx_gcpdeploy"`` to ``extensions`` in ``conf.py``.
 
 from __future__ import annotations
 
+import shutil
 from contextlib import suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -96,10 +97,21 @@ STATIC_DIR = Path(__file__).parent / "static"
 
 
 def _add_static(app: Sphinx) -> None:
-    """Ship the stylesheet for the extension's tables with HTML builds."""
+    """Link the stylesheet for the extension's tables from HTML pages."""
     if app.builder.format == "html":
-        app.config.html_static_path.append(str(STATIC_DIR))
         app.add_css_file("gcpdeploy.css")
+
+
+def _copy_static(app: Sphinx) -> list[Any]:
+    """Ship the stylesheet with HTML builds (an ``html-collect-pages`` handler,
+    so it runs as the builder finishes, before an EPUB is packed). Adding the
+    directory to ``html_static_path`` instead changed the configuration after it
+    was read, and every rebuild said so."""
+    if app.builder.format == "html":
+        static = Path(app.outdir) / "_static"
+        static.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(STATIC_DIR / "gcpdeploy.css", static / "gcpdeploy.css")
+    return []
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
@@ -113,6 +125,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("gcpdeploy_defaults", {}, "env", types=[dict])
     app.connect("config-inited", _check_config)
     app.connect("builder-inited", _add_static)
+    app.connect("html-collect-pages", _copy_static)
     app.connect("env-before-read-docs", _new_build)
     setup_directive(app)
     setup_tabs(app)

@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 from sphinx.testing.util import SphinxTestApp
 
+import sphinx_gcpdeploy
+
 PROJECT = Path(__file__).parent / "projects" / "another"
 
 
@@ -123,3 +125,33 @@ def test_an_edited_recipe_is_seen_by_the_next_build_in_the_same_process(
     os.utime(declaration, (later, later))
     _, warnings = build(project, tmp_path / "out")
     assert "recipe 'hello-worker' has no parameter 'tag'" in warnings
+
+
+def test_a_rebuild_sees_no_configuration_change_and_ships_the_stylesheet(
+    tmp_path: Path,
+) -> None:
+    # The stylesheet used to reach the build through html_static_path, changed
+    # after the configuration was read, so each rebuild said the configuration
+    # had changed. (sphinx-tabs still does that, so it is left out here.)
+    source = tmp_path / "source"
+    source.mkdir()
+    (source / "conf.py").write_text('extensions = ["sphinx_gcpdeploy"]\n')
+    (source / "index.rst").write_text(
+        "Title\n=====\n\n.. gcpdeploy:: single-service\n\n   service: shop\n"
+    )
+    status = StringIO()
+    for _ in range(2):
+        app = SphinxTestApp(
+            "html", srcdir=source, builddir=tmp_path / "out", status=status,
+            warning=status,
+        )  # fmt: skip
+        try:
+            app.build()
+        finally:
+            app.cleanup()
+    assert "html_static_path" not in status.getvalue()
+    html = tmp_path / "out" / "html"
+    assert (html / "_static" / "gcpdeploy.css").read_bytes() == (
+        Path(sphinx_gcpdeploy.__file__).parent / "static" / "gcpdeploy.css"
+    ).read_bytes()
+    assert "_static/gcpdeploy.css" in (html / "index.html").read_text()
