@@ -45,12 +45,16 @@ def site_recipes(config: Config) -> dict[str, Recipe]:
 
 
 def _new_build(app: Sphinx, env: Any, docnames: list[str]) -> None:
-    """Forget the recipes of the last build, so edits to them are seen; and, for a
-    parallel build, compile the schemas and the templates before Sphinx forks its
-    readers, so they share the work instead of each doing it."""
+    """Forget the recipes of the last build and the templates each template
+    includes, so edits to them are seen by a process that builds again
+    (sphinx-autobuild); and, for a parallel build, compile the schemas and the
+    templates before Sphinx forks its readers, so they share the work instead of
+    each doing it."""
+    from . import render
+
     _BUILD_RECIPES.clear()
+    render.template_files.cache_clear()
     if app.parallel > 1 and docnames:
-        from . import render
         from .checks import schema
         from .recipes import RecipeError
 

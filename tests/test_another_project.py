@@ -127,6 +127,31 @@ def test_an_edited_recipe_is_seen_by_the_next_build_in_the_same_process(
     assert "recipe 'hello-worker' has no parameter 'tag'" in warnings
 
 
+def test_a_template_that_starts_including_another_is_tracked_in_the_same_process(
+    project: Path, tmp_path: Path
+) -> None:
+    # sphinx-autobuild keeps one process: the files a template includes are
+    # worked out again for each build, so an include added by an edit is tracked.
+    build(project, tmp_path / "out")
+    recipe = project / "recipes" / "hello-worker"
+    template = recipe / "steps.yaml.j2"
+    (recipe / "part.j2").write_text("# part one\n", "utf-8")
+    template.write_text(
+        "{% include 'part.j2' %}" + template.read_text("utf-8"), "utf-8"
+    )
+    # Newer than the first build's reading, older than the second's: only the
+    # included template can make the third build read the page again.
+    now = time.time()
+    os.utime(template, (now, now))
+    build(project, tmp_path / "out")
+    (recipe / "part.j2").write_text("# part two\n", "utf-8")
+    later = time.time() + 5
+    os.utime(recipe / "part.j2", (later, later))
+    read, warnings = build(project, tmp_path / "out")
+    assert (read, warnings) == (["index", "own"], "")
+    assert "# part two" in (tmp_path / "out" / "html" / "own.html").read_text()
+
+
 def test_a_rebuild_sees_no_configuration_change_and_ships_the_stylesheet(
     tmp_path: Path,
 ) -> None:
