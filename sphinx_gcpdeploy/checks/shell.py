@@ -19,6 +19,7 @@ import os
 import re
 import shutil
 import subprocess
+from bisect import bisect_right
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
@@ -711,19 +712,16 @@ def _check_prompts(command: Command) -> Iterator[Finding]:
 # --- the bash kind --------------------------------------------------------------
 
 
+_NEWLINE = re.compile("\n")
+
+
 def locator(text: str) -> Locate:
     """Map an offset in ``text`` to its 1-based line and column."""
-    starts = [0] + [index + 1 for index, char in enumerate(text) if char == "\n"]
+    starts = [0] + [found.end() for found in _NEWLINE.finditer(text)]
 
     def locate(offset: int) -> tuple[int, int]:
-        low, high = 0, len(starts) - 1
-        while low < high:
-            middle = (low + high + 1) // 2
-            if starts[middle] <= offset:
-                low = middle
-            else:
-                high = middle - 1
-        return low + 1, offset - starts[low] + 1
+        line = max(bisect_right(starts, offset) - 1, 0)
+        return line + 1, offset - starts[line] + 1
 
     return locate
 
