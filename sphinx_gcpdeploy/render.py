@@ -21,6 +21,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from .checks import check_text
 from .checks.expressions import EXPRESSION, Bound
+from .checks.shell import Alike
 from .findings import Finding, Level, Rule, rule
 from .recipes import BUILTIN_DIR, Recipe
 from .values import PARAMETER_VALUE, UnsafeValue, finalizer, guarded, stand_ins
@@ -500,7 +501,7 @@ def build_snippet(
     )
     if any(item.finding.level == "error" for item in problems):
         return snippet
-    alike: str | None = None
+    alike: Alike | None = None
     try:
         used = {
             name for name in values if recipe.parameters[name].applies_to(format_name)
@@ -515,7 +516,8 @@ def build_snippet(
             # one placeholder word: where bash reads it as it reads the snippet
             # (checks.shell.faithful), snippets that differ only in their values
             # share one bash -n (a process each, else). See values.StandIn.
-            alike = template.render(stand_ins(ready))
+            standing, words = stand_ins(ready)
+            alike = Alike(template.render(standing), words)
     except UnsafeValue as unsafe:
         cause = given.get(unsafe.name)
         snippet.problems.append(

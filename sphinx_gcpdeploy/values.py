@@ -17,7 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .checks.expressions import EXPRESSION
-from .checks.shell import PLACEHOLDER, RESERVED_WORDS
+from .checks.shell import RESERVED_WORDS, placeholder
 from .findings import rule
 
 PARAMETER_VALUE = rule(
@@ -47,7 +47,8 @@ class StandIn(ParameterValue):
     It compares and measures as the value does, so the template mostly takes
     the same branches; but wherever it is turned into text (written with
     ``{{ }}``, joined with ``~``, formatted with ``%``, passed to most filters) it
-    reads as :data:`~sphinx_gcpdeploy.checks.shell.PLACEHOLDER`. In most places
+    reads as its placeholder word (:func:`~sphinx_gcpdeploy.checks.shell.placeholder`).
+    In most places
     one inert word in place of another leaves bash's reading of a script
     unchanged, so snippets of a template that differ only in such values give
     bash the same script to read. The copy is used only where
@@ -56,19 +57,27 @@ class StandIn(ParameterValue):
     itself; otherwise bash reads the script.
     """
 
+    word: str
+
     def __str__(self) -> str:
-        return PLACEHOLDER
+        return self.word
 
 
-def stand_ins(ready: dict[str, Any]) -> dict[str, Any]:
+def stand_ins(ready: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
     """``ready`` (from :func:`guarded`) with each value checked as a shell word
-    replaced by its :class:`StandIn`."""
-    return {
-        name: StandIn(value, value.name, checked=True)
-        if isinstance(value, ParameterValue) and value.checked
-        else value
-        for name, value in ready.items()
-    }
+    replaced by its :class:`StandIn`, and the value each placeholder word stands
+    for. Values get their words in the order of their names, so two snippets of
+    one template with the same parameters write the same words."""
+    standing: dict[str, Any] = dict(ready)
+    words: dict[str, str] = {}
+    for index, name in enumerate(sorted(ready)):
+        value = ready[name]
+        if isinstance(value, ParameterValue) and value.checked:
+            stand_in = StandIn(value, value.name, checked=True)
+            stand_in.word = placeholder(index)
+            standing[name] = stand_in
+            words[stand_in.word] = str.__str__(value)
+    return standing, words
 
 
 class UnsafeValue(Exception):

@@ -322,28 +322,40 @@ def test_bash_is_available_here() -> None:
     assert shutil.which("bash") is not None
 
 
+P0, P1 = shell.placeholder(0), shell.placeholder(1)
+
+
 @pytest.mark.parametrize(
-    ("text", "alike", "same"),
+    ("text", "copy", "values", "same"),
     [
         (
             "gcloud run deploy shop-worker --region=europe-west1\n",
-            "gcloud run deploy gcpdeployvalue-worker --region=gcpdeployvalue\n",
+            f"gcloud run deploy {P0}-worker --region={P1}\n",
+            {P0: "shop", P1: "europe-west1"},
             True,
         ),
-        ("echo shop\n", "echo shop\n", True),  # no placeholder at all
-        ("echo my(app\n", "echo gcpdeployvalue\n", False),  # not a value there
-        ("echo 'x\n", "echo gcpdeployvalue\n", False),
-        ("cat <<EOF\nEOF\n", "cat <<gcpdeployvalue\nEOF\n", False),
-        ("my.list=(a b)\n", "gcpdeployvalue=(a b)\n", False),
-        ("NAME=shop\n", "NAME=gcpdeployvalue\n", True),  # the value, not the name
-        ("shop() { :; }\n", "gcpdeployvalue() { :; }\n", False),
-        ("fi\n", "fgcpdeployvalue\n", False),
-        ("fi\n", "gcpdeployvaluegcpdeployvalue\n", False),
-        ("[[ a -eq b ]]\n", "[[ a gcpdeployvalue b ]]\n", False),
-        ("[[ a == shop ]]\n", "[[ a == gcpdeployvalue ]]\n", True),
+        ("echo shop\n", "echo shop\n", {}, True),  # no placeholder at all
+        ("echo my(app\n", f"echo {P0}\n", {P0: "my.app"}, False),  # not the value
+        ("echo 'x\n", f"echo {P0}\n", {P0: "x"}, False),
+        ("echo x\n", f"echo {P0}\n", {P0: "x;y"}, False),  # not inert
+        ("cat <<EOF\nEOF\n", f"cat <<{P0}\nEOF\n", {P0: "EOF"}, False),
+        ("my.list=(a b)\n", f"{P0}=(a b)\n", {P0: "my.list"}, False),
+        ("NAME=shop\n", f"NAME={P0}\n", {P0: "shop"}, True),  # the value, not the name
+        ("shop() { :; }\n", f"{P0}() {{ :; }}\n", {P0: "shop"}, False),
+        ("fi\n", f"f{P0}\n", {P0: "i"}, False),
+        ("fi\n", f"{P0}{P1}\n", {P0: "f", P1: "i"}, False),
+        ("[[ a -eq b ]]\n", f"[[ a {P0} b ]]\n", {P0: "-eq"}, False),
+        ("[[ a == shop ]]\n", f"[[ a == {P0} ]]\n", {P0: "shop"}, True),
+        ("echo shop2\n", f"echo {P0}2\n", {P0: "shop"}, True),  # digits after it
+        (
+            "echo " + "-".join(["a-b"] * 30) + "\n",
+            "echo " + "-".join(shell.placeholder(i) for i in range(30)) + "\n",
+            {shell.placeholder(i): "a-b" for i in range(30)},
+            True,
+        ),
     ],
 )
 def test_when_bash_reads_the_placeholder_copy_as_the_script(
-    text: str, alike: str, same: bool
+    text: str, copy: str, values: dict[str, str], same: bool
 ) -> None:
-    assert shell.faithful(text, alike) is same
+    assert shell.faithful(text, shell.Alike(copy, values)) is same

@@ -57,7 +57,7 @@ def check_text(
     text: str,
     kind: str,
     bounds: dict[str, Bound] | None = None,
-    alike: str | None = None,
+    alike: shell.Alike | None = None,
 ) -> list[Finding]:
     """Read ``text`` as a ``kind`` document and return what is wrong with it.
 

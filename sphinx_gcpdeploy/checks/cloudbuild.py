@@ -432,12 +432,16 @@ class _Build:
             return
         done = substitute(script, self.values)
         locate = self.locate(path, script, done)
-        alike = None
-        if all(shell.inert(value) for value in self.values.values()):
-            # Inert values mostly leave bash's reading unchanged: scripts that
-            # differ only in them share one bash -n where shell.faithful agrees.
-            placeholders = dict.fromkeys(self.values, shell.PLACEHOLDER)
-            alike = substitute(script, placeholders).text
+        # Inert values mostly leave bash's reading unchanged: scripts that differ
+        # only in them share one bash -n where shell.faithful agrees.
+        standing = {
+            name: shell.placeholder(index)
+            for index, name in enumerate(sorted(self.values))
+        }
+        alike = shell.Alike(
+            substitute(script, standing).text,
+            {standing[name]: value for name, value in self.values.items()},
+        )
         syntax = shell.syntax_finding(done.text, locate, alike)
         if syntax is not None:
             yield syntax

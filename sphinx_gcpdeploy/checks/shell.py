@@ -23,6 +23,7 @@ from bisect import bisect_right
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
+from typing import NamedTuple
 
 from ..findings import Finding, Level, finding, rule
 from .cloudrun import (
@@ -199,35 +200,56 @@ _INERT_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
                          "0123456789._/:@=+,%-")  # fmt: skip
 
 
-@lru_cache(maxsize=256)
-def _alignment(alike: str) -> re.Pattern[str]:
-    """A pattern matching ``alike`` with each placeholder standing for any inert
-    run of characters."""
-    parts = alike.split(PLACEHOLDER)
-    return re.compile(f"({_INERT.pattern})".join(map(re.escape, parts)))
+def placeholder(index: int) -> str:
+    """The placeholder word for the ``index``-th value of a script: the same
+    width for every index, so that what follows it is never read as part of it."""
+    return f"{PLACEHOLDER}{index:04d}"
 
 
-def faithful(text: str, alike: str) -> bool:
-    """Whether bash is sure to read ``alike`` as it reads ``text``, so that asking
-    it about one answers for the other.
+_PLACEHOLDERS = re.compile(PLACEHOLDER + r"\d{4}")
 
-    ``alike`` is ``text`` with some values written as :data:`PLACEHOLDER`. That
-    is only safe when ``text`` is ``alike`` with each placeholder replaced by an
-    inert run, and where none of these runs stands where bash's grammar looks at
-    the word itself: a run that is (or, joined to its neighbours, makes) a
-    reserved word or a ``[[ ]]`` operator, the name of an assignment (``x=``,
-    ``x=(``), a function's name (``x()``), or anything near a here-document,
-    whose delimiter is matched against whole lines (so a script with ``<<`` is
-    never replaced). A template that measures or filters a value can also make
-    the copy differ from the script elsewhere; the match then fails.
+
+class Alike(NamedTuple):
+    """A copy of a script with each inert value written as its placeholder word
+    (:func:`placeholder`), and the value each placeholder word stands for."""
+
+    text: str
+    values: dict[str, str]
+
+
+def faithful(text: str, alike: Alike) -> bool:
+    """Whether bash is sure to read ``alike.text`` as it reads ``text``, so that
+    asking it about one answers for the other.
+
+    That is only so when ``text`` is the copy with each placeholder replaced by
+    its value, each value is inert, and none of the runs of inert characters
+    holding a value stands where bash's grammar looks at the word itself: a run
+    that is (or, joined to its neighbours, makes) a reserved word or a ``[[ ]]``
+    operator, the name of an assignment (``x=``, ``x=(``) or of a function
+    (``x()``); and the script has no here-document, whose delimiter is matched
+    against whole lines. A template that filters or measures a value can make the
+    copy differ from the script elsewhere; then the two texts differ.
     """
     if "<<" in text:
         return False
-    match = _alignment(alike).fullmatch(text)
-    if match is None:
+    rebuilt: list[str] = []
+    spans: list[tuple[int, int]] = []
+    length = position = 0
+    for match in _PLACEHOLDERS.finditer(alike.text):
+        value = alike.values.get(match.group(0))
+        if value is None or not inert(value):
+            return False
+        before = alike.text[position : match.start()]
+        rebuilt += [before, value]
+        length += len(before)
+        spans.append((length, length + len(value)))
+        length += len(value)
+        position = match.end()
+    rebuilt.append(alike.text[position:])
+    if "".join(rebuilt) != text:
         return False
-    for index in range(1, (match.lastindex or 0) + 1):
-        start, end = match.span(index)
+    for value_start, value_end in spans:
+        start, end = value_start, value_end
         while start > 0 and text[start - 1] in _INERT_CHARS:
             start -= 1
         while end < len(text) and text[end] in _INERT_CHARS:
@@ -236,7 +258,7 @@ def faithful(text: str, alike: str) -> bool:
         if run in RESERVED_WORDS or run in _TEST_OPERATORS:
             return False
         equals = run.find("=")
-        if equals >= 0 and match.start(index) < start + equals:
+        if equals >= 0 and value_start < start + equals:
             return False  # part of what may be an assignment's name
         if text[end : end + 1] == "(":
             return False
@@ -321,7 +343,7 @@ def syntax_error(text: str) -> tuple[int, str] | None:
 
 
 def syntax_finding(
-    text: str, locate: Locate, alike: str | None = None
+    text: str, locate: Locate, alike: Alike | None = None
 ) -> Finding | None:
     """The ``bash-syntax`` finding for ``text``; ``locate`` maps offsets in it.
 
@@ -331,9 +353,8 @@ def syntax_finding(
     Where :func:`faithful` cannot tell that bash reads the two alike, bash is
     asked about ``text`` itself.
     """
-    if alike is not None and alike != text and not faithful(text, alike):
-        alike = None
-    found = syntax_error(alike if alike is not None else text)
+    asked = alike.text if alike is not None and faithful(text, alike) else text
+    found = syntax_error(asked)
     if found is None:
         return None
     line, message = found
@@ -727,7 +748,7 @@ def locator(text: str) -> Locate:
 
 
 def check_script(
-    text: str, locate: Locate, bounds: dict[str, Bound], alike: str | None = None
+    text: str, locate: Locate, bounds: dict[str, Bound], alike: Alike | None = None
 ) -> Iterator[Finding]:
     """bash's syntax check, then the rules for every gcloud command in ``text``."""
     syntax = syntax_finding(text, locate, alike)
@@ -738,7 +759,7 @@ def check_script(
 
 
 def check(
-    text: str, bounds: dict[str, Bound] | None = None, alike: str | None = None
+    text: str, bounds: dict[str, Bound] | None = None, alike: Alike | None = None
 ) -> list[Finding]:
     """Check a bash script (kind ``bash``); see :func:`syntax_finding` for
     ``alike``."""
