@@ -258,8 +258,11 @@ def bench_builds(
             }
             row["ratio"] = round(row["gcpdeploy_s"] / row["plain_s"], 3)
             row["cpu_ratio"] = round(row["gcpdeploy_cpu_s"] / row["plain_cpu_s"], 3)
+            counted = None
             if count == 200 and jobs == 1 and instructions:
-                row["instruction_ratio"] = instruction_ratio(checked, plain, work)
+                counted = instruction_ratio(checked, plain, work)
+            if counted is not None:
+                row["instruction_ratio"] = counted
             say(
                 f"build N={count} -j {jobs}: gcpdeploy {row['gcpdeploy_s']:.2f} s, "
                 f"plain {row['plain_s']:.2f} s, ratio {row['ratio']:.2f}, "
