@@ -636,6 +636,13 @@ def _bash_says(text: str) -> bool:
         ),
         ("[[ a {{ app }} b ]]\n", {"app": "-eq"}),
         ("[[ a {{ app }} b ]]\n", {"app": "-eqq"}),
+        ("time {{ app }} if true; then :; fi\n", {"app": "--"}),
+        ("{{ app }}[0]=(a b)\n", {"app": "my-app"}),
+        ("x{{ app }} () { :; }\n", {"app": "=b"}),
+        ("for x {{ app }}\\\nn a; do :; done\n", {"app": "i"}),
+        ("echo a; {{ app }}\\\ni\n", {"app": "f"}),
+        ("{{ app }}\\\n=x () { :; }\n", {"app": "1"}),
+        ("case x in {{ app }}>) ;; esac\n", {"app": "2"}),
     ],
     ids=[
         "filter",
@@ -646,6 +653,13 @@ def _bash_says(text: str) -> bool:
         "measured joined value",
         "test operator",
         "no test operator",
+        "time option",
+        "subscripted array name",
+        "value bringing the equals sign",
+        "continued into a reserved word",
+        "continued into fi",
+        "continued into an assignment",
+        "file descriptor number",
     ],
 )
 def test_the_bash_verdict_is_that_of_the_rendered_script(
@@ -659,3 +673,17 @@ def test_the_bash_verdict_is_that_of_the_rendered_script(
     assert snippet.text is not None
     reported = any(item.finding.rule == "bash-syntax" for item in snippet.problems)
     assert reported is _bash_says(snippet.text)
+
+
+def test_bash_is_quoted_with_the_values_not_the_placeholders(tmp_path: Path) -> None:
+    # The verdict may come from the copy with placeholder words; the message must
+    # still name what the writer wrote.
+    write_recipe(tmp_path, "script", BASH_RECIPE, "(echo) {{ app }}\n")
+    snippet = build_snippet(
+        load_recipes((tmp_path,)), "script", None, given(app="shop")
+    )
+    [problem] = [
+        item for item in snippet.problems if item.finding.rule == "bash-syntax"
+    ]
+    assert "`shop'" in problem.finding.message
+    assert "gcpdeployvalue" not in problem.finding.message

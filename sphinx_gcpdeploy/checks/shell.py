@@ -248,6 +248,7 @@ def faithful(text: str, alike: Alike) -> bool:
     rebuilt.append(alike.text[position:])
     if "".join(rebuilt) != text:
         return False
+    timed = _TIME.search(text) is not None
     for value_start, value_end in spans:
         start, end = value_start, value_end
         while start > 0 and text[start - 1] in _INERT_CHARS:
@@ -257,12 +258,30 @@ def faithful(text: str, alike: Alike) -> bool:
         run = text[start:end]
         if run in RESERVED_WORDS or run in _TEST_OPERATORS:
             return False
+        if text[start - 2 : start] == "\\\n" or text[end : end + 2] == "\\\n":
+            return False  # bash joins the lines before it reads words
         equals = run.find("=")
-        if equals >= 0 and value_start < start + equals:
-            return False  # part of what may be an assignment's name
-        if text[end : end + 1] == "(":
-            return False
+        if equals >= 0 and start + equals >= value_start:
+            return False  # a name before =, or the = itself: an assignment or not
+        after = text[end:].lstrip(" \t")[:1]
+        if after in ("(", "[") or (after in "<>" and after and run.isdigit()):
+            return False  # a function's or array's name, a file descriptor
+        if timed and run.startswith("-"):
+            return False  # time's options decide where the command starts
     return True
+
+
+#: The reserved word ``time``, whose options (``-p``, ``--``) change where the
+#: timed command starts.
+_TIME = re.compile(r"(?:^|[\s;&|(])time(?=[\s;&|)]|$)")
+
+
+def quoted_values(message: str, alike: Alike) -> str:
+    """bash's ``message`` about the copy, with each placeholder word in it
+    replaced by the value it stands for: what bash says of the script."""
+    return _PLACEHOLDERS.sub(
+        lambda found: alike.values.get(found.group(0), found.group(0)), message
+    )
 
 
 def _nowhere(offset: int) -> tuple[int, int]:
@@ -353,11 +372,13 @@ def syntax_finding(
     Where :func:`faithful` cannot tell that bash reads the two alike, bash is
     asked about ``text`` itself.
     """
-    asked = alike.text if alike is not None and faithful(text, alike) else text
-    found = syntax_error(asked)
+    copy = alike if alike is not None and faithful(text, alike) else None
+    found = syntax_error(copy.text if copy is not None else text)
     if found is None:
         return None
     line, message = found
+    if copy is not None:
+        message = quoted_values(message, copy)
     lines = text.split("\n")
     if text.endswith("\n"):
         lines.pop()
