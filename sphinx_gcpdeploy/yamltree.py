@@ -82,6 +82,9 @@ class Document:
     data: Any
     positions: dict[Path, Position] = field(default_factory=dict)
     lines: list[str] = field(default_factory=list)
+    #: Whether every key and text value is ASCII, as known when it was read
+    #: (``False`` when not known).
+    ascii: bool = False
 
     def at(self, path: Path) -> tuple[int, int]:
         """The line and column of the value at ``path``, or of its nearest parent."""
@@ -202,6 +205,7 @@ class _Builder:
     def __init__(self) -> None:
         self.positions: dict[Path, Position] = {}
         self.count = 0
+        self.ascii = True
 
     def build(self, node: yaml.Node, path: Path, key_mark: yaml.Mark | None) -> Any:
         self.count += 1
@@ -226,7 +230,11 @@ class _Builder:
                 self.build(item, (*path, index), None)
                 for index, item in enumerate(node.value)
             ]
-        return _scalar(node) if isinstance(node, yaml.ScalarNode) else None
+        if isinstance(node, yaml.ScalarNode):
+            if self.ascii and not node.value.isascii():
+                self.ascii = False
+            return _scalar(node)
+        return None
 
     def _mapping(self, node: yaml.MappingNode, path: Path) -> dict[str, Any]:
         result: dict[str, Any] = {}
@@ -245,6 +253,8 @@ class _Builder:
                     key_node.start_mark.column + 1,
                 )
             key = key_node.value
+            if self.ascii and not key.isascii():
+                self.ascii = False
             if key in result:
                 first = self.positions[(*path, key)]
                 raise YamlProblem(
@@ -279,7 +289,7 @@ def parse(text: str) -> Document:
             "yaml-size", "the document nests too deeply to be read", 1, 1
         ) from None
     if root is None:
-        return Document(None, {}, text.splitlines())
+        return Document(None, {}, text.splitlines(), True)
     builder = _Builder()
     try:
         data = builder.build(root, (), None)
@@ -287,4 +297,4 @@ def parse(text: str) -> Document:
         raise YamlProblem(
             "yaml-size", "the document nests too deeply to be read", 1, 1
         ) from None
-    return Document(data, builder.positions, text.splitlines())
+    return Document(data, builder.positions, text.splitlines(), builder.ascii)

@@ -436,3 +436,58 @@ def test_property_names_are_not_taken_for_keywords() -> None:
     rewritten = schema.ecma_schema(odd)
     assert rewritten["properties"]["pattern"]["pattern"] == "^a[^\\n](?=\\n?$)"
     assert rewritten["enum"] == [{"pattern": "(?P<x>"}]
+
+
+@pytest.mark.parametrize(
+    ("kind", "text"),
+    [
+        # U+11F50 is a digit since Unicode 15, which Python 3.11's tables
+        # predate: jsonschema's \d does not match it, a newer \p{Nd} does.
+        ("cloudbuild", 'steps:\n  - name: x\ntimeout: "\\U00011F50s"\n'),
+        (
+            "github-workflow",
+            "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n"
+            '    snapshot:\n      image-name: img\n      version: "\\U0001E4F0"\n'
+            "    steps:\n      - run: echo\n",
+        ),
+    ],
+    ids=["cloudbuild timeout", "workflow snapshot version"],
+)
+def test_a_document_that_is_not_ascii_is_validated_in_full(
+    kind: str, text: str
+) -> None:
+    document = parse(text)
+    assert document.ascii is False
+    expected = not schema.validator(kind).is_valid(document.data)
+    found = [item for item in check_text(text, kind) if item.rule == "schema"]
+    assert bool(found) is expected
+    if "\\U00011F50" in text:
+        assert found  # Python's re reads no digit there
+
+
+def test_an_ascii_document_is_not_validated_twice(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    text = (
+        "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n"
+        "    steps:\n      - run: x\n"
+    )
+    assert parse(text).ascii is True
+    monkeypatch.setattr(schema, "validator", lambda kind: pytest.fail("not quick"))
+    assert check_text(text, "github-workflow") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "ascii"),
+    [
+        ("a: b\n", True),
+        ("a: é\n", False),
+        ("é: b\n", False),
+        ('a: "\\u00e9"\n', False),
+        ("a: [1, {b: c}]\n", True),
+        ("a: [1, {b: ü}]\n", False),
+        ("", True),
+    ],
+)
+def test_the_reader_tells_whether_a_document_is_ascii(text: str, ascii: bool) -> None:
+    assert parse(text).ascii is ascii
