@@ -92,9 +92,13 @@ class GcpDeployCatalogueDirective(SnippetDirective):
         recipes = self.recipes()
         if recipes is None:
             return []
-        names = self.arguments or sorted(recipes)
+        broken = self.broken(recipes)
+        names = self.arguments or sorted({*recipes, *broken})
         result: list[nodes.Node] = []
         for name in names:
+            if name in broken:
+                self.warn_broken(recipes, name)
+                continue
             recipe = recipes.get(name)
             if recipe is None:
                 self.warn(

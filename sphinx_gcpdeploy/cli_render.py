@@ -86,10 +86,14 @@ def _recipes(args: argparse.Namespace) -> dict[str, Any] | None:
 
     dirs = tuple(Path(item).resolve() for item in args.template_dirs)
     try:
-        return load_recipes((BUILTIN_DIR, *dirs))
+        recipes = load_recipes((BUILTIN_DIR, *dirs))
     except RecipeError as error:
         _say(str(error))
         return None
+    if recipes.broken:  # the command line asks for a whole, working directory
+        _say(str(next(iter(recipes.broken.values()))))
+        return None
+    return recipes
 
 
 def run_list(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:

@@ -68,19 +68,37 @@ class SnippetDirective(SphinxDirective):
     optional_arguments = 0
     final_argument_whitespace = False
 
-    def recipes(self) -> dict[str, Recipe] | None:
+    def recipes(self, *names: str) -> dict[str, Recipe] | None:
         """The recipes this site can use, or ``None`` (after a warning) when a
-        project's recipe directory is broken."""
+        project's recipe directory is broken or one of ``names`` cannot be
+        loaded. A broken recipe the directive does not name is no concern of
+        it."""
         from . import site_recipes
 
         try:
-            return site_recipes(self.env.config)
+            found = site_recipes(self.env.config)
         except RecipeError as error:
             self.warn(
                 Finding(0, 0, RECIPE.id, f"cannot load recipes: {error}"),
                 self.lineno,
             )
             return None
+        broken = [name for name in names if name in self.broken(found)]
+        for name in broken:
+            self.warn_broken(found, name)
+        return None if broken else found
+
+    @staticmethod
+    def broken(recipes: dict[str, Recipe]) -> dict[str, RecipeError]:
+        """The recipes of the site that cannot be loaded, with why."""
+        return getattr(recipes, "broken", {})
+
+    def warn_broken(self, recipes: dict[str, Recipe], name: str) -> None:
+        error = self.broken(recipes)[name]
+        self.warn(
+            Finding(0, 0, RECIPE.id, f"cannot load recipe {name!r}: {error}"),
+            self.lineno,
+        )
 
     def content_line(self, index: int) -> int:
         """The source line of content line ``index`` (1-based).
@@ -172,7 +190,7 @@ class SnippetDirective(SphinxDirective):
     def build(
         self, format_name: str | None, siblings: tuple[str, ...] = ()
     ) -> Snippet | None:
-        recipes = self.recipes()
+        recipes = self.recipes(self.arguments[0])
         given = self.given()
         if recipes is None or given is None:
             return None

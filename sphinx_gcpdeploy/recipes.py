@@ -304,9 +304,22 @@ def load_recipe(directory: Path) -> Recipe:
     return Recipe(directory.name, summary.strip(), directory, formats, parameters)
 
 
-def load_recipes(directories: tuple[Path, ...]) -> dict[str, Recipe]:
+class Recipes(dict[str, Recipe]):
+    """The recipes that could be loaded, by name; and, in ``broken``, why each
+    of the others cannot be. A broken recipe hides one of the same name from an
+    earlier directory: the project meant its own."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.broken: dict[str, RecipeError] = {}
+
+
+def load_recipes(directories: tuple[Path, ...]) -> Recipes:
     """Every recipe in ``directories``; a later directory's recipe overrides an
-    earlier one of the same name.
+    earlier one of the same name. A directory that cannot be used, or a recipe
+    directory whose name is not a recipe name, raises :class:`RecipeError`; a
+    recipe that cannot be loaded is left out and its error kept in
+    :attr:`Recipes.broken`, so the others can still be used.
 
     Loaded once per process for as long as no ``recipe.yaml`` below them changes,
     so a long-lived process (an auto-rebuilding server) sees edits.
@@ -332,14 +345,20 @@ def load_recipes(directories: tuple[Path, ...]) -> dict[str, Recipe]:
 
 
 @cache
-def _load(entries: tuple[tuple[Path, int], ...]) -> dict[str, Recipe]:
-    recipes: dict[str, Recipe] = {}
+def _load(entries: tuple[tuple[Path, int], ...]) -> Recipes:
+    recipes = Recipes()
     for entry, _ in entries:
         if not _NAME.fullmatch(entry.name):
             raise RecipeError(
                 entry, 1, "recipe names use lowercase letters, digits, hyphens"
             )
-        recipes[entry.name] = load_recipe(entry)
+        try:
+            recipes[entry.name] = load_recipe(entry)
+        except RecipeError as error:
+            recipes.pop(entry.name, None)
+            recipes.broken[entry.name] = error
+        else:
+            recipes.broken.pop(entry.name, None)
     return recipes
 
 

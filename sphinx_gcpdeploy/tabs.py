@@ -65,7 +65,7 @@ class GcpDeployTabsDirective(SnippetDirective):
     }
 
     def run(self) -> list[nodes.Node]:
-        recipes = self.recipes()
+        recipes = self.recipes(self.arguments[0])
         if recipes is None:
             return []
         recipe = recipes.get(self.arguments[0])

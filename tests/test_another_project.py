@@ -152,6 +152,40 @@ def test_a_template_that_starts_including_another_is_tracked_in_the_same_process
     assert "# part two" in (tmp_path / "out" / "html" / "own.html").read_text()
 
 
+def test_a_broken_recipe_fails_only_the_directives_that_use_it(
+    project: Path, tmp_path: Path
+) -> None:
+    # Full and incremental builds alike: the page using only a built-in recipe
+    # keeps its snippet and its own findings.
+    build(project, tmp_path / "incremental")
+    declaration = project / "recipes" / "hello-worker" / "recipe.yaml"
+    declaration.write_text(declaration.read_text("utf-8") + "summary: [\n", "utf-8")
+    later = time.time() + 5
+    os.utime(declaration, (later, later))
+    _, incremental = build(project, tmp_path / "incremental")
+    read, full = build(project, tmp_path / "full")
+    assert read == ["builtin", "index", "own"]
+    assert sorted(incremental.splitlines()) == sorted(full.splitlines())
+    lines = full.splitlines()
+    assert len(lines) == 3  # index.rst, own.md, and the catalogue on builtin.rst
+    assert all("cannot load recipe 'hello-worker'" in line for line in lines)
+    assert not any("builtin.rst:4" in line for line in lines)
+    html = (tmp_path / "full" / "html" / "builtin.html").read_text("utf-8")
+    assert "deploy-cloudrun" in html
+
+
+def test_a_broken_override_of_a_builtin_recipe_is_not_replaced_by_it(
+    project: Path, tmp_path: Path
+) -> None:
+    broken = project / "recipes" / "worker-and-server"
+    broken.mkdir()
+    (broken / "recipe.yaml").write_text("summary: [\n", "utf-8")
+    _, warnings = build(project, tmp_path / "out")
+    assert "builtin.rst:4: WARNING: cannot load recipe 'worker-and-server'" in warnings
+    html = (tmp_path / "out" / "html" / "builtin.html").read_text("utf-8")
+    assert "deploy-cloudrun" not in html
+
+
 def test_a_rebuild_sees_no_configuration_change_and_ships_the_stylesheet(
     tmp_path: Path,
 ) -> None:
