@@ -47,11 +47,11 @@ class StandIn(ParameterValue):
     It compares and measures as the value does, so the template mostly takes
     the same branches; but wherever it is turned into text (written with
     ``{{ }}``, joined with ``~``, formatted with ``%``, passed to most filters) it
-    reads as its placeholder word (:func:`~sphinx_gcpdeploy.checks.shell.placeholder`).
-    In most places
-    one inert word in place of another leaves bash's reading of a script
-    unchanged, so snippets of a template that differ only in such values give
-    bash the same script to read. The copy is used only where
+    reads as its placeholder word (see
+    :func:`~sphinx_gcpdeploy.checks.shell.placeholder`). In most places one inert
+    word in place of another leaves bash's reading of a script unchanged, so
+    snippets of a template that differ only in such values give bash the same
+    script to read. The copy is used only where
     :func:`~sphinx_gcpdeploy.checks.shell.faithful` finds it is the script with
     other inert values, none of them where bash's grammar looks at the word
     itself; otherwise bash reads the script.

@@ -179,7 +179,9 @@ def ecma_pattern(pattern: str) -> str | None:
     fewer strings in the compiled validator could make it pass a document that
     ``jsonschema`` rejects (a key that ``patternProperties`` no longer covers, a
     second ``oneOf`` branch that no longer matches), so every pattern is
-    rewritten or the compiled validator is not used at all.
+    rewritten or the compiled validator is not used at all. The two may still
+    know different versions of Unicode, which is why only ASCII documents are
+    put to the compiled validator (see :func:`check`).
     """
     out: list[str] = []
     index = 0
