@@ -37,6 +37,16 @@ def test_every_workflow_rule_is_documented() -> None:
         assert declared.bad and declared.good and declared.where, declared.id
 
 
+def test_every_script_cloud_build_and_settings_rule_is_documented() -> None:
+    # Their bad and good examples are checked with every other rule's below.
+    rules = [
+        item for item in RULES.values() if item.kind in ("cloudbuild", "python", "bash")
+    ]
+    assert len(rules) >= 10
+    for declared in rules:
+        assert declared.bad and declared.good and declared.where, declared.id
+
+
 @pytest.mark.parametrize("declared", EXAMPLES, ids=lambda item: item.id)
 def test_bad_example_gives_exactly_its_rule(declared: Rule) -> None:
     assert declared.bad is not None

@@ -8,9 +8,6 @@ import shutil
 import pytest
 
 from sphinx_gcpdeploy.checks import check_text, shell
-from sphinx_gcpdeploy.findings import RULES
-
-SHELL_RULES = [rule for rule in RULES.values() if rule.kind == "bash"]
 
 
 def found(text: str) -> list[tuple[str, int, int, str, str]]:
@@ -21,16 +18,6 @@ def found(text: str) -> list[tuple[str, int, int, str, str]]:
 
 
 DEPLOY = "gcloud run deploy shop --image=europe-docker.pkg.dev/p/r/shop \\\n"
-
-
-@pytest.mark.parametrize("declared", SHELL_RULES, ids=lambda rule: rule.id)
-def test_documented_examples(declared: object) -> None:
-    bad, good, where = declared.bad, declared.good, declared.where  # type: ignore[attr-defined]
-    assert bad is not None and good is not None and where is not None
-    assert (declared.id, *where) in [  # type: ignore[attr-defined]
-        (rule, line, column) for rule, line, column, _, _ in found(bad)
-    ]
-    assert found(good) == []
 
 
 FAILING = {
