@@ -75,3 +75,31 @@ def build(tmp_path: Path) -> Callable[..., Built]:
         return run_build(srcdir, buildername, **kwargs)
 
     return make
+
+
+def given(**values: object) -> dict[str, Any]:
+    """Parameter values as a directive gives them, one a line from line 1."""
+    from sphinx_gcpdeploy.render import Given
+
+    return {
+        name: Given(name, value, line)
+        for line, (name, value) in enumerate(values.items(), start=1)
+    }
+
+
+def problems(snippet: Any) -> list[tuple[str, int | None, str]]:
+    """A rendered snippet's problems as (rule, content line, message)."""
+    return [
+        (item.finding.rule, item.content_line, item.finding.message)
+        for item in snippet.problems
+    ]
+
+
+def bash_says(text: str) -> bool:
+    """Whether bash -n finds a syntax error in ``text``."""
+    import subprocess
+
+    done = subprocess.run(
+        ["bash", "-n"], input=text, capture_output=True, text=True, check=False
+    )
+    return done.returncode != 0

@@ -7,6 +7,8 @@ import pytest
 
 from sphinx_gcpdeploy.checks import check_text
 
+from conftest import bash_says
+
 CLI = "gcr.io/google.com/cloudsdktool/google-cloud-cli:stable"
 
 
@@ -281,16 +283,6 @@ def test_passing(case: str) -> None:
     assert found(PASSING[case]) == []
 
 
-def _bash_says(text: str) -> bool:
-    """Whether bash -n finds a syntax error in ``text``."""
-    import subprocess
-
-    done = subprocess.run(
-        ["bash", "-n"], input=text, capture_output=True, text=True, check=False
-    )
-    return done.returncode != 0
-
-
 @pytest.mark.parametrize(
     ("body", "substitutions", "error"),
     [
@@ -316,6 +308,6 @@ def test_bash_is_asked_about_the_script_as_substituted_where_values_matter(
     real = body
     for name, value in substitutions.items():
         real = real.replace("${" + name + "}", value)
-    assert _bash_says(real) is error
+    assert bash_says(real) is error
     rules = [item[0] for item in found(script(body) + subs)]
     assert ("bash-syntax" in rules) is error

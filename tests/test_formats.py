@@ -10,8 +10,10 @@ from typing import Any
 import pytest
 
 from sphinx_gcpdeploy.recipes import builtin_recipes, load_recipes
-from sphinx_gcpdeploy.render import Given, build_snippet
+from sphinx_gcpdeploy.render import build_snippet
 from sphinx_gcpdeploy.yamltree import parse
+
+from conftest import given, problems
 
 FORMATS = [
     (recipe.name, format_name)
@@ -35,20 +37,6 @@ MATRIX: dict[str, list[dict[str, Any]]] = {
         for mode in ("production", "eager", "emulator", "tunnel")
     ],
 }
-
-
-def given(**values: object) -> dict[str, Given]:
-    return {
-        name: Given(name, value, line)
-        for line, (name, value) in enumerate(values.items(), start=1)
-    }
-
-
-def problems(snippet: object) -> list[tuple[str, int | None, str]]:
-    return [
-        (item.finding.rule, item.content_line, item.finding.message)
-        for item in snippet.problems  # type: ignore[attr-defined]
-    ]
 
 
 def test_the_recipes_and_their_formats() -> None:

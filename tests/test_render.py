@@ -11,22 +11,10 @@ import jinja2
 import pytest
 
 from sphinx_gcpdeploy.recipes import RecipeError, builtin_recipes, load_recipes
-from sphinx_gcpdeploy.render import Given, build_snippet
+from sphinx_gcpdeploy.render import build_snippet
 from sphinx_gcpdeploy.yamltree import parse
 
-
-def given(**values: object) -> dict[str, Given]:
-    return {
-        name: Given(name, value, line)
-        for line, (name, value) in enumerate(values.items(), start=1)
-    }
-
-
-def problems(snippet: object) -> list[tuple[str, int | None, str]]:
-    return [
-        (item.finding.rule, item.content_line, item.finding.message)
-        for item in snippet.problems  # type: ignore[attr-defined]
-    ]
+from conftest import bash_says, given, problems
 
 
 @pytest.mark.parametrize("format_name", ["github-actions", "github-workflow"])
@@ -609,15 +597,6 @@ parameters:
 """
 
 
-def _bash_says(text: str) -> bool:
-    import subprocess
-
-    done = subprocess.run(
-        ["bash", "-n"], input=text, capture_output=True, text=True, check=False
-    )
-    return done.returncode != 0
-
-
 @pytest.mark.parametrize(
     ("template", "values"),
     [
@@ -672,7 +651,7 @@ def test_the_bash_verdict_is_that_of_the_rendered_script(
     snippet = build_snippet(load_recipes((tmp_path,)), "script", None, given(**values))
     assert snippet.text is not None
     reported = any(item.finding.rule == "bash-syntax" for item in snippet.problems)
-    assert reported is _bash_says(snippet.text)
+    assert reported is bash_says(snippet.text)
 
 
 def test_bash_is_quoted_with_the_values_not_the_placeholders(tmp_path: Path) -> None:
