@@ -17,7 +17,7 @@ if TYPE_CHECKING:  # the command line imports this package: keep Sphinx out of i
     from sphinx.application import Sphinx
     from sphinx.config import Config
 
-    from .recipes import Recipe
+    from .recipes import Recipes
 
 __version__ = "0.1.0"
 
@@ -29,10 +29,10 @@ CONFIG = rule(
 
 #: The recipes of the build under way, looked up once per build rather than once
 #: per directive (which listed and stat-ed every recipe directory each time).
-_BUILD_RECIPES: dict[tuple[Path, ...], dict[str, Recipe]] = {}
+_BUILD_RECIPES: dict[tuple[Path, ...], Recipes] = {}
 
 
-def site_recipes(config: Config) -> dict[str, Recipe]:
+def site_recipes(config: Config) -> Recipes:
     """The built-in recipes, then each of the project's template directories."""
     from .recipes import BUILTIN_DIR, load_recipes
 

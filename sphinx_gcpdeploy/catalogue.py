@@ -92,7 +92,7 @@ class GcpDeployCatalogueDirective(SnippetDirective):
         recipes = self.recipes()
         if recipes is None:
             return []
-        broken = self.broken(recipes)
+        broken = recipes.broken
         names = self.arguments or sorted({*recipes, *broken})
         result: list[nodes.Node] = []
         for name in names:

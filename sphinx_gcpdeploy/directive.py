@@ -21,7 +21,7 @@ from sphinx.util.typing import OptionSpec
 
 from .download import placeholder
 from .findings import Finding, rule
-from .recipes import RECIPE, Recipe, RecipeError
+from .recipes import RECIPE, RecipeError, Recipes
 from .render import PARAMETERS, Given, Located, Snippet, build_snippet
 from .yamltree import YamlProblem, duplicate_key_message, parse
 
@@ -68,7 +68,7 @@ class SnippetDirective(SphinxDirective):
     optional_arguments = 0
     final_argument_whitespace = False
 
-    def recipes(self, *names: str) -> dict[str, Recipe] | None:
+    def recipes(self, *names: str) -> Recipes | None:
         """The recipes this site can use, or ``None`` (after a warning) when a
         project's recipe directory is broken or one of ``names`` cannot be
         loaded. A broken recipe the directive does not name is no concern of
@@ -83,18 +83,13 @@ class SnippetDirective(SphinxDirective):
                 self.lineno,
             )
             return None
-        broken = [name for name in names if name in self.broken(found)]
+        broken = [name for name in names if name in found.broken]
         for name in broken:
             self.warn_broken(found, name)
         return None if broken else found
 
-    @staticmethod
-    def broken(recipes: dict[str, Recipe]) -> dict[str, RecipeError]:
-        """The recipes of the site that cannot be loaded, with why."""
-        return getattr(recipes, "broken", {})
-
-    def warn_broken(self, recipes: dict[str, Recipe], name: str) -> None:
-        error = self.broken(recipes)[name]
+    def warn_broken(self, recipes: Recipes, name: str) -> None:
+        error = recipes.broken[name]
         self.warn(
             Finding(0, 0, RECIPE.id, f"cannot load recipe {name!r}: {error}"),
             self.lineno,
